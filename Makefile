@@ -1,0 +1,32 @@
+# Two commands do everything: `make run` and `make test`.
+VENV   ?= .venv
+PYTHON ?= python3
+FLASK  := $(VENV)/bin/flask --app wellness
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# First run: create the database, the keys and a demo agency; then serve on 127.0.0.1:5000.
+run: $(STAMP)
+	@if [ ! -d instance/keys ]; then $(FLASK) init && $(FLASK) demo; fi
+	@echo "Serving on http://127.0.0.1:5000 - sign in at http://127.0.0.1:5000/login (Ctrl-C stops)"
+	$(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - \
+		--access-logformat '%(m)s %(U)s %(s)s %(L)ss' wsgi:app
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

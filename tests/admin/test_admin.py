@@ -1,0 +1,238 @@
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import PASSWORD, login, make_unit, make_user, post
+from wellness.accounts.models import LoginSession, Role, User
+from wellness.agency.models import Unit
+from wellness.extensions import db
+
+ADMIN_PAGES = ["/admin/", "/admin/users/new", "/admin/units", "/admin/units/new"]
+
+
+@pytest.fixture
+def admin_client(app, ctx):
+    client = app.test_client()
+    login(client, make_user("itadmin", Role.ADMIN))
+    return client
+
+
+def test_anonymous_is_sent_to_sign_in(client, ctx):
+    for page in ADMIN_PAGES:
+        response = client.get(page)
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.SUPERVISOR, Role.COUNSELOR, Role.COORDINATOR])
+def test_other_roles_are_refused(app, ctx, role):
+    client = app.test_client()
+    login(client, make_user("someone", role))
+    target = make_user("target", Role.OFFICER)
+    for page in [*ADMIN_PAGES, f"/admin/users/{target.id}"]:
+        assert client.get(page).status_code == 403
+    refused = post(client, f"/admin/users/{target.id}/reset-password", token_from="/account")
+    assert refused.status_code == 403
+
+
+def test_admin_sees_every_admin_page(admin_client):
+    for page in ADMIN_PAGES:
+        assert admin_client.get(page).status_code == 200
+
+
+def test_create_user_shows_a_one_time_password_that_must_be_changed(app, admin_client):
+    unit = make_unit("Patrol North")
+    response = post(
+        admin_client,
+        "/admin/users/new",
+        {
+            "username": "new.officer",
+            "display_name": "New Officer",
+            "unit": unit.id,
+            "roles": ["officer"],
+        },
+        token_from="/admin/users/new",
+    )
+    assert response.status_code == 200
+    password = re.search(r"<code>([A-Za-z0-9]{16})</code>", response.get_data(as_text=True)).group(
+        1
+    )
+    user = db.session.scalar(select(User).where(User.username == "new.officer"))
+    assert user.roles == {Role.OFFICER}
+    assert user.unit_id == unit.id
+    assert password not in user.password_hash
+    fresh = app.test_client()
+    login(fresh, user, password=password)
+    assert fresh.get("/account").headers["Location"].endswith("/account/password")
+
+
+def test_duplicate_username_is_refused_and_nothing_saved(admin_client):
+    make_user("taken", Role.OFFICER)
+    response = post(
+        admin_client,
+        "/admin/users/new",
+        {
+            "username": "TAKEN",
+            "display_name": "Someone Else",
+            "unit": 0,
+            "roles": ["officer"],
+        },
+        token_from="/admin/users/new",
+    )
+    assert "already in use" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 2
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"username": "ok.name", "display_name": "x" * 121, "unit": 0, "roles": ["officer"]},
+        {"username": "a" * 65, "display_name": "Name", "unit": 0, "roles": ["officer"]},
+        {"username": "bad name!", "display_name": "Name", "unit": 0, "roles": ["officer"]},
+        {"username": "ok.name", "display_name": "Name", "unit": 999, "roles": ["officer"]},
+        {"username": "ok.name", "display_name": "Name", "unit": "abc", "roles": ["officer"]},
+        {"username": "ok.name", "display_name": "Name", "unit": 0, "roles": ["emperor"]},
+        {"username": "ok.name", "display_name": "Name", "unit": 0},
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_saves_nothing(admin_client, form):
+    response = post(admin_client, "/admin/users/new", form, token_from="/admin/users/new")
+    assert response.status_code == 200
+    assert 'class="error"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_edit_roles_unit_and_counselor_profile(admin_client):
+    unit = make_unit("Support")
+    user = make_user("kelly", Role.OFFICER)
+    post(
+        admin_client,
+        f"/admin/users/{user.id}",
+        {
+            "display_name": "Kelly Grant",
+            "unit": unit.id,
+            "roles": ["officer", "counselor"],
+            "active": "y",
+        },
+        token_from=f"/admin/users/{user.id}",
+    )
+    post(
+        admin_client,
+        f"/admin/users/{user.id}/counselor",
+        {
+            "supporter_type": "clinician",
+            "specialties": "grief, Grief, trauma ",
+            "languages": "English",
+            "available": "y",
+            "caseload_cap": 12,
+        },
+        token_from=f"/admin/users/{user.id}",
+    )
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert user.roles == {Role.OFFICER, Role.COUNSELOR}
+    assert user.unit_id == unit.id
+    assert user.display_name == "Kelly Grant"
+    assert user.counselor.supporter_type == "clinician"
+    assert user.counselor.specialties == ["grief", "trauma"]
+    assert user.counselor.caseload_cap == 12
+    assert user.counselor.on_call is False
+
+
+def test_the_last_admin_cannot_remove_their_own_admin_role(admin_client):
+    me = db.session.scalar(select(User).where(User.username == "itadmin"))
+    response = post(
+        admin_client,
+        f"/admin/users/{me.id}",
+        {
+            "display_name": "Me",
+            "unit": 0,
+            "roles": ["officer"],
+            "active": "y",
+        },
+        token_from=f"/admin/users/{me.id}",
+    )
+    assert "last active admin" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert Role.ADMIN in db.session.get(User, me.id).roles
+
+
+def test_disabling_an_account_signs_it_out(app, admin_client):
+    user = make_user("jordan", Role.OFFICER)
+    theirs = app.test_client()
+    login(theirs, user)
+    post(
+        admin_client,
+        f"/admin/users/{user.id}",
+        {
+            "display_name": "Jordan",
+            "unit": 0,
+            "roles": ["officer"],
+        },
+        token_from=f"/admin/users/{user.id}",
+    )
+    assert theirs.get("/account").status_code == 302
+    assert post(theirs, "/login", {"username": "jordan", "password": PASSWORD}).status_code == 200
+
+
+def test_password_reset_ends_sessions_and_gives_a_one_time_password(app, admin_client):
+    user = make_user("jordan", Role.OFFICER)
+    theirs = app.test_client()
+    login(theirs, user)
+    response = post(
+        admin_client, f"/admin/users/{user.id}/reset-password", token_from=f"/admin/users/{user.id}"
+    )
+    assert "<code>" in response.get_data(as_text=True)
+    assert theirs.get("/account").status_code == 302
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id)
+        )
+        == 0
+    )
+
+
+def test_authenticator_reset_makes_them_enrol_again(app, admin_client):
+    user = make_user("kelly", Role.COUNSELOR)
+    post(
+        admin_client,
+        f"/admin/users/{user.id}/reset-authenticator",
+        token_from=f"/admin/users/{user.id}",
+    )
+    response = post(app.test_client(), "/login", {"username": "kelly", "password": PASSWORD})
+    assert response.headers["Location"].endswith("/login/enrol")
+
+
+def test_units_form_a_tree_and_a_loop_is_refused(admin_client):
+    boss = make_user("sgt", Role.SUPERVISOR)
+    top = make_unit("HQ")
+    response = post(
+        admin_client,
+        "/admin/units/new",
+        {"name": "Patrol", "parent": top.id, "supervisor": boss.id},
+        token_from="/admin/units/new",
+    )
+    assert response.status_code == 302
+    patrol = db.session.scalar(select(Unit).where(Unit.name == "Patrol"))
+    assert patrol.parent_id == top.id
+    assert patrol.supervisor_id == boss.id
+    loop = post(
+        admin_client,
+        f"/admin/units/{top.id}",
+        {"name": "HQ", "parent": patrol.id, "supervisor": 0},
+        token_from="/admin/units/new",
+    )
+    assert "cannot sit under itself" in loop.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Unit, top.id).parent_id is None
+
+
+def test_unknown_ids_are_404_not_500(admin_client):
+    assert admin_client.get("/admin/users/99999").status_code == 404
+    assert admin_client.get("/admin/units/99999").status_code == 404
+
+
+def test_search_and_paging_do_not_break_on_odd_input(admin_client):
+    for query in ["?q=%25%27%22", "?page=-3", "?page=abc", "?q=" + "x" * 500]:
+        assert admin_client.get("/admin/" + query).status_code == 200

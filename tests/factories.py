@@ -1,0 +1,80 @@
+"""Builders for whole scenarios: units, people with roles, signed-in clients."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pyotp
+from flask.testing import FlaskClient
+
+from wellness.accounts import service as accounts
+from wellness.accounts.models import Role, User
+from wellness.agency import service as agency
+from wellness.agency.models import Unit
+from wellness.extensions import db
+from wellness.timeutil import utcnow
+
+PASSWORD = "correct horse battery"
+_TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def make_unit(name: str, parent: Unit | None = None, supervisor: User | None = None) -> Unit:
+    return agency.save_unit(
+        None, name, parent.id if parent else None, supervisor.id if supervisor else None
+    )
+
+
+def make_user(
+    username: str,
+    *roles: Role,
+    unit: Unit | None = None,
+    totp_secret: str | None = None,
+    password: str = PASSWORD,
+) -> User:
+    """A user; staff get an authenticator unless ``totp_secret`` is given as ''."""
+    user = accounts.create_user(
+        username,
+        username.title(),
+        password,
+        roles or (Role.OFFICER,),
+        unit_id=unit.id if unit else None,
+    )
+    if totp_secret is None and user.is_staff:
+        totp_secret = pyotp.random_base32()
+    if totp_secret:
+        accounts.set_totp_secret(user, totp_secret)
+        db.session.commit()
+    return user
+
+
+def totp_code(user: User, at: datetime | None = None) -> str:
+    return pyotp.TOTP(accounts.totp_secret(user)).at(at or utcnow())
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = _TOKEN.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def post(
+    client: FlaskClient, path: str, data: dict | None = None, token_from: str = "/login", **kwargs
+):  # type: ignore[no-untyped-def]
+    """POST with a valid CSRF token taken from a page of the same session."""
+    data = {"csrf_token": csrf_token(client, token_from), **(data or {})}
+    return client.post(path, data=data, **kwargs)
+
+
+def login(client: FlaskClient, user: User, password: str = PASSWORD, code: str | None = None):  # type: ignore[no-untyped-def]
+    """Sign in through the real forms, with the TOTP step when the account has one."""
+    response = post(client, "/login", {"username": user.username, "password": password})
+    if user.totp_enrolled:
+        assert response.headers["Location"].endswith("/login/verify")
+        response = post(
+            client, "/login/verify", {"code": code or totp_code(user)}, token_from="/login/verify"
+        )
+    return response

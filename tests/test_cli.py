@@ -1,0 +1,97 @@
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from tests.conftest import create_pg_database, drop_pg_database, make_app
+from wellness.accounts import service as accounts
+from wellness.accounts.models import Role, User
+from wellness.agency.models import Unit
+from wellness.extensions import db
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fresh_app(request, tmp_path):
+    """An app over an empty database and an empty instance folder, as on a new machine."""
+    if request.param == "sqlite":
+        yield make_app(tmp_path, f"sqlite:///{tmp_path / 'fresh.db'}")
+        return
+    url = create_pg_database("wellness_cli")
+    app = make_app(tmp_path, url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+    drop_pg_database(url)
+
+
+def test_init_creates_schema_and_owner_only_keys(fresh_app):
+    result = fresh_app.test_cli_runner().invoke(args=["init"])
+    assert result.exit_code == 0, result.output
+    keys = list(Path(fresh_app.instance_path, "keys").iterdir())
+    assert [k.name for k in keys] == ["server-0001.key"]
+    assert stat.S_IMODE(keys[0].stat().st_mode) == 0o600
+    with fresh_app.app_context():
+        assert {"users", "units", "user_roles"} <= set(inspect(db.engine).get_table_names())
+
+
+def test_init_refuses_to_overwrite_existing_keys(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["init"]).exit_code == 0
+    key = Path(fresh_app.instance_path, "keys", "server-0001.key")
+    before = key.read_bytes()
+    second = runner.invoke(args=["init"])
+    assert second.exit_code != 0
+    assert "Refusing to overwrite keys" in second.output
+    assert key.read_bytes() == before
+    assert len(list(key.parent.iterdir())) == 1
+
+
+def test_demo_builds_an_agency_once(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["init"])
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "coordinator" in result.output
+    assert "admin" in result.output
+    with fresh_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Unit)) >= 5
+        counselors = db.session.scalars(select(User).where(User.counselor.has())).all()
+        assert {c.counselor.supporter_type for c in counselors} == {"peer", "clinician", "chaplain"}
+        for user in db.session.scalars(select(User)):
+            assert not user.is_staff or accounts.totp_secret(user) in result.output
+        roles = set().union(*(u.roles for u in db.session.scalars(select(User))))
+        assert roles == set(Role)
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code != 0
+    assert "already has accounts" in again.output
+
+
+def test_create_user_prints_a_one_time_password(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["init"])
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "Pat.Doe",
+            "--name",
+            "Pat Doe",
+            "--role",
+            "officer",
+            "--role",
+            "supervisor",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with fresh_app.app_context():
+        user = db.session.scalar(select(User).where(User.username == "pat.doe"))
+        assert user.roles == {Role.OFFICER, Role.SUPERVISOR}
+        assert user.must_change_password
+    duplicate = runner.invoke(args=["create-user", "pat.doe", "--name", "X", "--role", "officer"])
+    assert duplicate.exit_code != 0
+    assert "already in use" in duplicate.output
+    no_unit = runner.invoke(
+        args=["create-user", "sam", "--name", "S", "--role", "officer", "--unit", "Nowhere"]
+    )
+    assert no_unit.exit_code != 0
+    assert "no unit named" in no_unit.output

@@ -1,0 +1,85 @@
+"""wellness: a confidential peer-support and wellness referral platform."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from wellness import config as settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class WellnessFlask(Flask):
+    def log_exception(self, exc_info) -> None:  # type: ignore[no-untyped-def]
+        # Flask would log the message and traceback text, which may quote what someone typed.
+        from wellness.logsafe import describe_exception
+
+        self.logger.error("unhandled error: %s", describe_exception(exc_info[1]))
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints and CLI. Starts nothing in the background."""
+    config = dict(config or {})
+    instance_path = config.pop("INSTANCE_PATH", None) or os.environ.get(
+        "WELLNESS_INSTANCE_PATH", str(ROOT / "instance")
+    )
+    app = WellnessFlask(
+        "wellness",
+        instance_path=str(Path(instance_path).resolve()),
+        template_folder=str(ROOT / "templates"),
+    )
+    settings.load(app.config, app.instance_path, config)
+    _load_secret_key(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    if app.config["TRUSTED_PROXIES"]:
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    return app
+
+
+def _load_secret_key(app: Flask) -> None:
+    from wellness.crypto.keyfiles import read_or_create_random_key
+
+    if not app.config.get("SECRET_KEY"):
+        os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
+        path = os.path.join(app.instance_path, "secret_key")
+        app.config["SECRET_KEY"] = read_or_create_random_key(path, 32)
+
+
+def _init_extensions(app: Flask) -> None:
+    from wellness import headers, models  # noqa: F401  (models: every table registered)
+    from wellness.accounts.passwords import make_hasher
+    from wellness.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = None  # server-side sessions; no IP hash in the cookie
+    app.extensions["wellness_password_hasher"] = make_hasher(
+        app.config["ARGON2_TIME_COST"],
+        app.config["ARGON2_MEMORY_KIB"],
+        app.config["ARGON2_PARALLELISM"],
+    )
+    headers.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from wellness import cli
+    from wellness.accounts.routes import bp as auth_bp
+    from wellness.admin.routes import bp as admin_bp
+    from wellness.errors.routes import bp as errors_bp
+    from wellness.main.routes import bp as main_bp
+
+    for bp in (errors_bp, main_bp, auth_bp, admin_bp):
+        app.register_blueprint(bp)
+    cli.init_app(app)

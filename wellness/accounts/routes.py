@@ -1,0 +1,159 @@
+"""Sign in (password, then TOTP for staff), sign out, and the person's own account page."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from wellness.accounts import service, totp
+from wellness.accounts.forms import LoginForm, PasswordChangeForm, TotpForm
+from wellness.accounts.models import User
+from wellness.accounts.passwords import WeakPasswordError
+from wellness.extensions import db, limiter, login_manager
+
+bp = Blueprint("auth", __name__)
+
+
+def login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    sid = session.get("sid")
+    if not sid or not user_id.isdigit():
+        return None
+    return service.resume_session(sid, int(user_id))
+
+
+@bp.before_app_request
+def require_fresh_password() -> Response | None:
+    allowed = {"auth.password", "auth.logout", "static"}
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in allowed
+    ):
+        return redirect(url_for("auth.password"))
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def login() -> Response | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = service.authenticate(
+                form.username.data, form.password.data, service.login_policy()
+            )
+        except service.AccountError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            session.clear()  # nothing from before sign-in carries over (session fixation)
+            if service.needs_second_factor(user):
+                session["pending"] = {"uid": user.id, "at": int(time.time())}
+                return redirect(url_for(".verify" if user.totp_enrolled else ".enrol"))
+            return _finish_login(user)
+    return render_template("auth/login.html", form=form)
+
+
+def _pending_user() -> User | None:
+    pending = session.get("pending")
+    if not pending or time.time() - pending["at"] > service.PENDING_LOGIN_SECONDS:
+        return None
+    return db.session.get(User, pending["uid"])
+
+
+def _finish_login(user: User) -> Response:
+    sid = service.start_session(user)
+    session.clear()
+    session["sid"] = sid
+    login_user(user)
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/login/verify", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def verify() -> Response | str:
+    user = _pending_user()
+    if user is None or not user.totp_enrolled:
+        flash("Please sign in again.")
+        return redirect(url_for(".login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        try:
+            service.check_totp(user, form.code.data)
+        except service.InvalidTotpError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            return _finish_login(user)
+    return render_template("auth/verify.html", form=form)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"])
+def enrol() -> Response | str:
+    user = _pending_user()
+    if user is None or user.totp_enrolled:
+        flash("Please sign in again.")
+        return redirect(url_for(".login"))
+    secret = session.setdefault("enrol_secret", totp.new_secret())
+    form = TotpForm()
+    if form.validate_on_submit():
+        try:
+            service.check_totp(user, form.code.data, new_secret=secret)
+        except service.InvalidTotpError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            return _finish_login(user)
+    uri = totp.provisioning_uri(secret, user.username, current_app.config["TOTP_ISSUER"])
+    return render_template("auth/enrol.html", form=form, qr=totp.qr_svg(uri), secret=secret)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    sid = session.get("sid")
+    if sid:
+        service.end_session(sid)
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/account")
+@login_required
+def account() -> str:
+    return render_template("account/account.html", user=current_user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | str:
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(current_user, form.current.data, form.new.data)
+        except service.InvalidCredentialsError as exc:
+            form.current.errors.append(str(exc))
+        except WeakPasswordError as exc:
+            form.new.errors.append(str(exc))
+        else:
+            flash("Your password has been changed.")
+            return redirect(url_for(".account"))
+    return render_template("account/password.html", form=form)

@@ -1,0 +1,281 @@
+"""Account operations: one function per thing a person does. Owns the transaction."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from wellness.accounts import passwords, totp
+from wellness.accounts.models import (
+    STAFF_ROLES,
+    CounselorProfile,
+    LoginSession,
+    Role,
+    User,
+    UserRole,
+)
+from wellness.extensions import db
+from wellness.keyring import server_keyring
+from wellness.timeutil import as_utc, utcnow
+
+PENDING_LOGIN_SECONDS = 300
+
+
+class AccountError(Exception):
+    """Base for account failures; the message is safe to show to the person."""
+
+
+class InvalidCredentialsError(AccountError):
+    pass
+
+
+class AccountLockedError(AccountError):
+    pass
+
+
+class InvalidTotpError(AccountError):
+    pass
+
+
+class UsernameTakenError(AccountError):
+    pass
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int
+    lockout: timedelta
+
+
+def hasher() -> PasswordHasher:
+    return current_app.extensions["wellness_password_hasher"]
+
+
+def login_policy() -> LoginPolicy:
+    cfg = current_app.config
+    return LoginPolicy(cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"]))
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def create_user(
+    username: str,
+    display_name: str,
+    password: str,
+    roles: Iterable[Role],
+    unit_id: int | None = None,
+    must_change_password: bool = False,
+) -> User:
+    """Create an account; raises UsernameTakenError or passwords.WeakPasswordError."""
+    username = normalise_username(username)
+    passwords.check_strength(password, username)
+    if find_user(username) is not None:
+        raise UsernameTakenError("That username is already in use.")
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        unit_id=unit_id,
+        password_hash=hasher().hash(password),
+        must_change_password=must_change_password,
+        role_rows=[UserRole(role=Role(r)) for r in set(roles)],
+    )
+    if user.has_role(Role.COUNSELOR):
+        user.counselor = CounselorProfile()
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str, policy: LoginPolicy) -> User:
+    """Check a password; count failures and lock the account after too many."""
+    user = find_user(username)
+    if user is None or not user.active:
+        passwords.verify(hasher(), _DUMMY_HASH.get(), password)  # same time as a real check
+        raise InvalidCredentialsError("Wrong username or password.")
+    now = utcnow()
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        raise AccountLockedError("Too many failed attempts. Try again in a few minutes.")
+    if not passwords.verify(hasher(), user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= policy.max_failures:
+            user.locked_until = now + policy.lockout
+            user.failed_logins = 0
+        db.session.commit()
+        raise InvalidCredentialsError("Wrong username or password.")
+    user.failed_logins = 0
+    user.locked_until = None
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hasher().hash(password)
+    db.session.commit()
+    return user
+
+
+class _DummyHash:
+    """A hash of nothing, made lazily with the app's parameters, for unknown usernames."""
+
+    def get(self) -> str:
+        ext = current_app.extensions
+        if "wellness_dummy_hash" not in ext:
+            ext["wellness_dummy_hash"] = hasher().hash(secrets.token_hex(16))
+        return ext["wellness_dummy_hash"]
+
+
+_DUMMY_HASH = _DummyHash()
+
+
+def needs_second_factor(user: User) -> bool:
+    return bool(user.roles & STAFF_ROLES) or user.totp_enrolled
+
+
+def check_totp(user: User, code: str, new_secret: str | None = None) -> None:
+    """Accept a TOTP code once; ``new_secret`` is given during enrolment, before it is saved."""
+    secret = new_secret or totp_secret(user)
+    if secret is None:
+        raise InvalidTotpError("No authenticator is set up for this account.")
+    step = totp.matching_step(secret, code, utcnow(), user.totp_last_step)
+    if step is None:
+        raise InvalidTotpError("That code is not valid. Enter the current 6-digit code.")
+    if new_secret:
+        set_totp_secret(user, new_secret)
+    user.totp_last_step = step
+    db.session.commit()
+
+
+def _totp_context(user: User) -> bytes:
+    return f"users.totp_secret:{user.id}".encode()
+
+
+def totp_secret(user: User) -> str | None:
+    """The TOTP secret, kept under the server key so a database copy alone cannot clone it."""
+    if user.totp_secret is None:
+        return None
+    return server_keyring().decrypt(user.totp_secret, _totp_context(user)).decode()
+
+
+def set_totp_secret(user: User, secret: str) -> None:
+    user.totp_secret = server_keyring().encrypt(secret.encode(), _totp_context(user))
+    user.totp_last_step = None
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace the password after checking the current one."""
+    if not passwords.verify(hasher(), user.password_hash, current):
+        raise InvalidCredentialsError("Your current password is not right.")
+    passwords.check_strength(new, user.username)
+    user.password_hash = hasher().hash(new)
+    user.must_change_password = False
+    db.session.commit()
+
+
+def reset_password(user: User) -> str:
+    """Admin reset: a one-time password the person must change, and every session ended."""
+    temporary = passwords.temporary_password()
+    user.password_hash = hasher().hash(temporary)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.commit()
+    return temporary
+
+
+def reset_second_factor(user: User) -> None:
+    """Admin reset of a lost authenticator: the person enrols again at next sign-in."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.commit()
+
+
+def update_user(
+    user: User, display_name: str, unit_id: int | None, roles: Iterable[Role], active: bool
+) -> None:
+    """Admin edit of an account; the last active admin cannot be demoted or switched off."""
+    wanted = {Role(r) for r in roles}
+    losing_admin = (
+        Role.ADMIN in user.roles and user.active and (Role.ADMIN not in wanted or not active)
+    )
+    if losing_admin and _count_active_admins() <= 1:
+        raise AccountError("This is the last active admin; make someone else admin first.")
+    user.display_name = display_name.strip()
+    user.unit_id = unit_id
+    user.active = active
+    user.role_rows = [row for row in user.role_rows if row.role in wanted]
+    user.role_rows.extend(UserRole(role=r) for r in wanted - user.roles)
+    if Role.COUNSELOR in wanted and user.counselor is None:
+        user.counselor = CounselorProfile()
+    if not active:
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.commit()
+
+
+def save_counselor_profile(user: User, **fields: object) -> None:
+    """Set supporter type, specialties, languages, availability, on-call and caseload cap."""
+    profile = user.counselor or CounselorProfile(user=user)
+    for name, value in fields.items():
+        if not hasattr(CounselorProfile, name):
+            raise AttributeError(name)
+        setattr(profile, name, value)
+    db.session.add(profile)
+    db.session.commit()
+
+
+def _count_active_admins() -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(UserRole)
+            .join(User)
+            .where(UserRole.role == Role.ADMIN, User.active.is_(True))
+        )
+        or 0
+    )
+
+
+# --- server-side sessions -------------------------------------------------------------------
+
+
+def idle_timeout(user: User) -> timedelta:
+    cfg = current_app.config
+    minutes = cfg["IDLE_TIMEOUT_STAFF_MINUTES"] if user.is_staff else cfg["IDLE_TIMEOUT_MINUTES"]
+    return timedelta(minutes=minutes)
+
+
+def start_session(user: User) -> str:
+    """Open a server-side session and return its id for the signed cookie."""
+    sid = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(id=sid, user_id=user.id))
+    db.session.commit()
+    return sid
+
+
+def resume_session(sid: str, user_id: int) -> User | None:
+    """The user of a live session, refreshing its idle clock; None if ended or idle too long."""
+    row = db.session.get(LoginSession, sid)
+    if row is None or row.user_id != user_id or not row.user.active:
+        return None
+    now = utcnow()
+    if now - as_utc(row.last_seen_at) > idle_timeout(row.user):
+        end_session(sid)
+        return None
+    if now - as_utc(row.last_seen_at) > timedelta(seconds=30):  # spare a write per request
+        row.last_seen_at = now
+        db.session.commit()
+    return row.user
+
+
+def end_session(sid: str) -> None:
+    db.session.execute(delete(LoginSession).where(LoginSession.id == sid))
+    db.session.commit()

@@ -1,0 +1,78 @@
+"""Settings: the defaults below, then ``instance/config.py``, then ``WELLNESS_*`` variables.
+
+Every setting is documented once, here and in the README's table. Defaults are the safe choice
+for a single-agency install; nothing secret has a default (keys are generated into instance/).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+
+class Defaults:
+    # Database. Empty means SQLite at instance/wellness.db.
+    DATABASE_URL: str = ""
+    # Rate-limit storage: memory:// for one process, redis://host:6379/0 for several instances.
+    RATELIMIT_STORAGE_URL: str = "memory://"
+    # Login throttling: per client address, and a lockout per account after N failures.
+    LOGIN_RATE_LIMIT: str = "20 per minute"
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_LOCKOUT_MINUTES: int = 15
+    # Idle session timeout in minutes: staff (counselor, coordinator, admin) and everyone else.
+    IDLE_TIMEOUT_STAFF_MINUTES: int = 15
+    IDLE_TIMEOUT_MINUTES: int = 30
+    # Argon2id cost for password hashes (OWASP: m >= 19 MiB, t >= 2). Lower only in tests.
+    ARGON2_TIME_COST: int = 3
+    ARGON2_MEMORY_KIB: int = 65536
+    ARGON2_PARALLELISM: int = 1
+    # Largest request body accepted, in bytes; larger ones get 413.
+    MAX_CONTENT_LENGTH: int = 256 * 1024
+    # True when served over HTTPS (directly or behind a TLS proxy): Secure cookies and HSTS.
+    HTTPS: bool = False
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXIES: int = 0
+    # Name shown in the header and page titles.
+    AGENCY_NAME: str = "Peer Support"
+    # TOTP issuer shown in authenticator apps.
+    TOTP_ISSUER: str = "Wellness"
+
+
+# Flask and extension settings derived from ours; not meant to be set directly.
+FIXED: dict[str, Any] = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "wellness_session",
+    "REMEMBER_COOKIE_DURATION": 0,
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which times out itself
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "TEMPLATES_AUTO_RELOAD": False,
+}
+
+
+def load(config: dict[str, Any], instance_path: str, test_config: dict[str, Any] | None) -> None:
+    """Layer defaults, instance/config.py, WELLNESS_* environment and test overrides into config."""
+    for name in dir(Defaults):
+        if name.isupper():
+            config[name] = getattr(Defaults, name)
+    config.update(FIXED)
+    config_file = Path(instance_path) / "config.py"
+    if config_file.is_file():
+        config.from_pyfile(str(config_file))  # type: ignore[attr-defined]
+    config.from_prefixed_env("WELLNESS")  # type: ignore[attr-defined]
+    if test_config:
+        config.update(test_config)
+    derive(config, instance_path)
+
+
+def derive(config: dict[str, Any], instance_path: str) -> None:
+    """Translate our settings into the names Flask and its extensions read."""
+    url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(instance_path, "wellness.db")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
+    config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
+    config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"

@@ -1,0 +1,1 @@
+"""Flask-free cryptography and key files. Nothing here imports Flask."""

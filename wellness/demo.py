@@ -1,0 +1,146 @@
+"""A demo agency for trying the platform: a unit tree, officers, supervisors, counselors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from wellness.accounts import service as accounts
+from wellness.accounts import totp
+from wellness.accounts.models import Role, SupporterType, User
+from wellness.agency import service as agency
+from wellness.extensions import db
+
+DEMO_PASSWORD = "demo-wellness-2026"  # noqa: S105  (demo only: printed, documented)
+
+# unit name -> parent unit name
+UNITS = {
+    "Office of the Chief": None,
+    "Patrol Division": "Office of the Chief",
+    "Patrol North": "Patrol Division",
+    "Patrol South": "Patrol Division",
+    "Investigations": "Office of the Chief",
+    "Support Services": "Office of the Chief",
+}
+
+# username, name, unit, roles, counselor profile (type, specialties, languages, on call, cap)
+PEOPLE: list[tuple[str, str, str, tuple[Role, ...], tuple | None]] = [
+    ("chief", "Dana Whitfield", "Office of the Chief", (Role.OFFICER, Role.SUPERVISOR), None),
+    ("lt.patrol", "Marcus Bell", "Patrol Division", (Role.OFFICER, Role.SUPERVISOR), None),
+    ("sgt.north", "Alicia Romero", "Patrol North", (Role.OFFICER, Role.SUPERVISOR), None),
+    ("sgt.south", "Tom Okafor", "Patrol South", (Role.OFFICER, Role.SUPERVISOR), None),
+    ("sgt.investigations", "Priya Nair", "Investigations", (Role.OFFICER, Role.SUPERVISOR), None),
+    ("officer.north", "Jordan Lee", "Patrol North", (Role.OFFICER,), None),
+    ("officer.south", "Sam Rivera", "Patrol South", (Role.OFFICER,), None),
+    ("detective", "Chris Morgan", "Investigations", (Role.OFFICER,), None),
+    (
+        "peer.north",
+        "Kelly Grant",
+        "Patrol North",
+        (Role.OFFICER, Role.COUNSELOR),
+        (SupporterType.PEER, ["critical incident", "stress"], ["English"], True, 8),
+    ),
+    (
+        "peer.investigations",
+        "Luis Ortega",
+        "Investigations",
+        (Role.OFFICER, Role.COUNSELOR),
+        (SupporterType.PEER, ["alcohol", "family"], ["English", "Spanish"], False, 8),
+    ),
+    (
+        "peer.support",
+        "Renee Walsh",
+        "Support Services",
+        (Role.COUNSELOR,),
+        (SupporterType.PEER, ["financial", "sleep"], ["English"], False, 10),
+    ),
+    (
+        "clinician",
+        "Dr. Hannah Cho",
+        "Support Services",
+        (Role.COUNSELOR,),
+        (SupporterType.CLINICIAN, ["trauma", "grief"], ["English", "Korean"], False, 15),
+    ),
+    (
+        "chaplain",
+        "Rev. Paul Adeyemi",
+        "Support Services",
+        (Role.COUNSELOR,),
+        (SupporterType.CHAPLAIN, ["grief", "family"], ["English"], False, 10),
+    ),
+    (
+        "coordinator",
+        "Maria Santos",
+        "Support Services",
+        (Role.COORDINATOR, Role.COUNSELOR),
+        (SupporterType.CLINICIAN, ["critical incident"], ["English", "Spanish"], False, 5),
+    ),
+    ("admin", "Alex Kim", "Support Services", (Role.ADMIN,), None),
+]
+
+SUPERVISES = {
+    "Office of the Chief": "chief",
+    "Patrol Division": "lt.patrol",
+    "Patrol North": "sgt.north",
+    "Patrol South": "sgt.south",
+    "Investigations": "sgt.investigations",
+}
+
+
+class DemoError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    roles: str
+    totp_secret: str | None
+
+
+def build() -> list[DemoLogin]:
+    """Create the demo agency in an empty database; returns the sign-ins to print."""
+    if db.session.scalar(select(func.count()).select_from(User)):
+        raise DemoError("The database already has accounts; the demo only fills an empty one.")
+    units = {}
+    for name, parent in UNITS.items():
+        units[name] = agency.save_unit(None, name, units[parent].id if parent else None, None)
+    logins, users = [], {}
+    for username, name, unit, roles, profile in PEOPLE:
+        user = accounts.create_user(username, name, DEMO_PASSWORD, roles, unit_id=units[unit].id)
+        users[username] = user
+        if profile:
+            kind, specialties, languages, on_call, cap = profile
+            accounts.save_counselor_profile(
+                user,
+                supporter_type=kind,
+                specialties=specialties,
+                languages=languages,
+                available=True,
+                on_call=on_call,
+                caseload_cap=cap,
+            )
+        secret = None
+        if user.is_staff:
+            secret = totp.new_secret()
+            accounts.set_totp_secret(user, secret)
+            db.session.commit()
+        logins.append(DemoLogin(username, ", ".join(sorted(r.value for r in roles)), secret))
+    for unit_name, username in SUPERVISES.items():
+        unit = units[unit_name]
+        agency.save_unit(unit, unit.name, unit.parent_id, users[username].id)
+    return logins
+
+
+def describe(logins: list[DemoLogin]) -> str:
+    lines = [f"Demo agency ready. Every demo password is: {DEMO_PASSWORD}", ""]
+    lines.append(f"{'username':<22}{'roles':<30}authenticator secret (staff only)")
+    for login in logins:
+        lines.append(f"{login.username:<22}{login.roles:<30}{login.totp_secret or '-'}")
+    lines += [
+        "",
+        "Staff roles need a 6-digit code: add the secret to an authenticator app, or run",
+        '  .venv/bin/python -c "import pyotp,sys; print(pyotp.TOTP(sys.argv[1]).now())" SECRET',
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,17 @@
+"""Imports every domain's models so that the metadata (and Alembic) sees all tables."""
+
+from sqlalchemy import Engine, event
+
+from wellness.accounts.models import CounselorProfile, LoginSession, User, UserRole
+from wellness.agency.models import Unit
+
+__all__ = ["CounselorProfile", "LoginSession", "Unit", "User", "UserRole"]
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
+    # SQLite ignores foreign keys unless asked, per connection.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,30 @@
+"""One clock for the whole app, so that tests (and only tests) can move time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+_frozen: datetime | None = None
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite returns naive datetimes for timezone columns; treat them as the UTC they were."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@contextmanager
+def frozen_at(moment: datetime) -> Iterator[None]:
+    """Make utcnow() return ``moment`` inside the block (for tests of timeouts and schedules)."""
+    global _frozen
+    previous, _frozen = _frozen, as_utc(moment)
+    try:
+        yield
+    finally:
+        _frozen = previous
