@@ -95,3 +95,28 @@ def test_create_user_prints_a_one_time_password(fresh_app):
     )
     assert no_unit.exit_code != 0
     assert "no unit named" in no_unit.output
+
+
+def test_units_roles_and_lost_credentials_from_the_command_line(fresh_app):
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["init"])
+    runner.invoke(args=["create-user", "boss", "--name", "B", "--role", "supervisor"])
+    runner.invoke(args=["create-user", "it", "--name", "I", "--role", "admin"])
+    assert runner.invoke(args=["create-unit", "HQ", "--supervisor", "boss"]).exit_code == 0
+    assert runner.invoke(args=["create-unit", "Patrol", "--parent", "HQ"]).exit_code == 0
+    clash = runner.invoke(args=["create-unit", "Patrol"])
+    assert clash.exit_code != 0
+    assert "already has that name" in clash.output
+    assert runner.invoke(args=["set-roles", "boss", "--role", "officer"]).exit_code == 0
+    last_admin = runner.invoke(args=["set-roles", "it", "--role", "officer"])
+    assert last_admin.exit_code != 0
+    assert "last active admin" in last_admin.output
+    assert "One-time password" in runner.invoke(args=["reset-password", "it"]).output
+    assert runner.invoke(args=["reset-authenticator", "it"]).exit_code == 0
+    with fresh_app.app_context():
+        patrol = db.session.scalar(select(Unit).where(Unit.name == "Patrol"))
+        assert patrol.parent.name == "HQ"
+        assert patrol.parent.supervisor.username == "boss"
+        assert accounts.find_user("boss").roles == {Role.OFFICER}
+        assert accounts.find_user("it").must_change_password
+    assert runner.invoke(args=["reset-password", "nobody"]).exit_code != 0

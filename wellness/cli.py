@@ -11,6 +11,7 @@ from sqlalchemy import select
 from wellness.accounts import passwords
 from wellness.accounts import service as accounts
 from wellness.accounts.models import Role
+from wellness.agency import service as agency
 from wellness.agency.models import Unit
 from wellness.crypto import serverkeys
 from wellness.extensions import db
@@ -48,12 +49,7 @@ def create_user_command(
     username: str, display_name: str, roles: tuple[str, ...], unit_name: str | None
 ) -> None:
     """Create an account with a one-time password, printed once."""
-    unit_id = None
-    if unit_name:
-        unit = db.session.scalar(select(Unit).where(Unit.name == unit_name))
-        if unit is None:
-            raise click.ClickException(f"no unit named {unit_name!r}")
-        unit_id = unit.id
+    unit_id = _unit_id(unit_name)
     password = passwords.temporary_password()
     try:
         accounts.create_user(
@@ -70,6 +66,79 @@ def create_user_command(
     click.echo("They choose their own password at first sign-in.")
 
 
+def _user(username: str):  # type: ignore[no-untyped-def]
+    user = accounts.find_user(username)
+    if user is None:
+        raise click.ClickException(f"no user named {username!r}")
+    return user
+
+
+def _unit_id(name: str | None) -> int | None:
+    if not name:
+        return None
+    unit = db.session.scalar(select(Unit).where(Unit.name == name))
+    if unit is None:
+        raise click.ClickException(f"no unit named {name!r}")
+    return unit.id
+
+
+@click.command("set-roles")
+@with_appcontext
+@click.argument("username")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+def set_roles_command(username: str, roles: tuple[str, ...]) -> None:
+    """Replace a user's roles."""
+    user = _user(username)
+    try:
+        accounts.update_user(
+            user, user.display_name, user.unit_id, [Role(r) for r in roles], user.active
+        )
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{user.username}: {', '.join(sorted(roles))}")
+
+
+@click.command("reset-password")
+@with_appcontext
+@click.argument("username")
+def reset_password_command(username: str) -> None:
+    """Give a user a one-time password (printed once) and sign them out everywhere."""
+    user = _user(username)
+    click.echo(f"One-time password for {user.username}: {accounts.reset_password(user)}")
+
+
+@click.command("reset-authenticator")
+@with_appcontext
+@click.argument("username")
+def reset_authenticator_command(username: str) -> None:
+    """Remove a lost authenticator (e.g. the only admin's); they enrol again at next sign-in."""
+    user = _user(username)
+    accounts.reset_second_factor(user)
+    click.echo(f"{user.username} will set up a new authenticator at their next sign-in.")
+
+
+@click.command("create-unit")
+@with_appcontext
+@click.argument("name")
+@click.option("--parent", default=None, help="Name of the unit it reports to.")
+@click.option("--supervisor", default=None, help="Username of its supervisor.")
+def create_unit_command(name: str, parent: str | None, supervisor: str | None) -> None:
+    """Add a unit to the chain of command."""
+    supervisor_id = _user(supervisor).id if supervisor else None
+    try:
+        agency.save_unit(None, name, _unit_id(parent), supervisor_id)
+    except agency.UnitError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Unit {name!r} created.")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -84,5 +153,13 @@ def demo_command() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_command, create_user_command, demo_command):
+    for command in (
+        init_command,
+        create_user_command,
+        set_roles_command,
+        reset_password_command,
+        reset_authenticator_command,
+        create_unit_command,
+        demo_command,
+    ):
         app.cli.add_command(command)
