@@ -17,6 +17,7 @@ from sqlalchemy import text
 from wellness import create_app
 from wellness.crypto import serverkeys
 from wellness.extensions import db
+from wellness.keys import service as keys
 
 PG_ADMIN_URL = os.environ.get("WELLNESS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -102,6 +103,7 @@ def app(tmp_path: Path, database_url: str, app_overrides: dict[str, object]) -> 
     with app.app_context():
         db.create_all()
         serverkeys.add_key(os.path.join(app.instance_path, "keys"))
+        app.config["TEST_RECOVERY_CODE"] = keys.create_recovery_key()
     yield app
     with app.app_context():
         db.session.remove()

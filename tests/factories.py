@@ -78,3 +78,27 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD, code: str |
             client, "/login/verify", {"code": code or totp_code(user)}, token_from="/login/verify"
         )
     return response
+
+
+def reader(user: User, password: str = PASSWORD, as_owner: bool = False):  # type: ignore[no-untyped-def]
+    """The person with their private key unlocked, as a signed-in request would have it."""
+    from wellness.cases.service import Reader
+    from wellness.keys import service as keys
+
+    return Reader(user, keys.unlock(user, password), as_owner)
+
+
+def make_case(owner: User, counselor: User, marker: str = "MARKER", **content):  # type: ignore[no-untyped-def]
+    """A self-referral by ``owner`` shared with ``counselor``, with markers in every field."""
+    from wellness.cases import service as cases
+
+    body = {
+        "text": f"{marker}-TEXT I have not slept properly since the incident",
+        "subject": f"{marker}-SUBJECT Pat Doe",
+        "reporter": f"{marker}-REPORTER {owner.display_name}",
+        "topics": ["sleep", "critical incident"],
+        **content,
+    }
+    return cases.create_case(
+        "self_referral", "soon", body, reader(owner, as_owner=True), [counselor]
+    )

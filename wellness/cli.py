@@ -13,9 +13,12 @@ from wellness.accounts import service as accounts
 from wellness.accounts.models import Role
 from wellness.agency import service as agency
 from wellness.agency.models import Unit
+from wellness.audit import service as audit
 from wellness.crypto import serverkeys
 from wellness.extensions import db
 from wellness.keyring import key_dir
+from wellness.keys import rotation
+from wellness.keys import service as keys
 
 
 @click.command("init")
@@ -29,7 +32,51 @@ def init_command() -> None:
         )
     flask_migrate.upgrade()
     key_id = serverkeys.add_key(key_dir())
+    code = keys.create_recovery_key()
     click.echo(f"Database ready. Server key {key_id} written to {key_dir()} (mode 0600).")
+    click.echo(RECOVERY_BANNER.format(code=code))
+
+
+RECOVERY_BANNER = """
+================================ PROGRAM RECOVERY CODE ================================
+    {code}
+
+This code is shown ONLY NOW and is stored nowhere. Print it or write it down and keep it
+offline (for example sealed in the clinical coordinator's safe). When someone forgets their
+password, the coordinator enters it to restore their access to their cases. Without it, cases
+of anyone who loses their password cannot be recovered by anyone.
+=======================================================================================
+"""
+
+
+@click.command("rotate-keys")
+@with_appcontext
+def rotate_keys_command() -> None:
+    """Re-encrypt every server-key field to a new key and delete the old key files."""
+    result = rotation.rotate()
+    click.echo(
+        f"Server key {result.new_key_id} is active; {result.re_encrypted} values "
+        f"re-encrypted; retired keys: {result.retired_key_ids or 'none'}."
+    )
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The tamper-evident access log."""
+
+
+@audit_group.command("verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Check the access log's hash chain; exits 1 and names each problem if it was tampered with."""
+    problems = audit.verify()
+    if problems:
+        for problem in problems:
+            click.echo(f"PROBLEM: {problem}")
+        raise click.ClickException(f"the access log has been tampered with ({len(problems)})")
+    head = audit.head()
+    click.echo(f"Access log intact: {head[0]} entries; last entry hash {head[1]}.")
+    click.echo("Record that hash somewhere else now and then: a later log must still contain it.")
 
 
 @click.command("create-user")
@@ -161,5 +208,7 @@ def init_app(app: Flask) -> None:
         reset_authenticator_command,
         create_unit_command,
         demo_command,
+        rotate_keys_command,
+        audit_group,
     ):
         app.cli.add_command(command)

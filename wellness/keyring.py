@@ -1,4 +1,4 @@
-"""The app's server keyring, read from instance/keys on first use."""
+"""The app's server keyring (class B fields), read from instance/keys and reloaded on rotation."""
 
 from __future__ import annotations
 
@@ -8,13 +8,31 @@ from flask import current_app
 
 from wellness.crypto import serverkeys
 
+_EXT = "wellness_server_keys"
+
 
 def key_dir() -> str:
     return os.path.join(current_app.instance_path, "keys")
 
 
-def server_keyring() -> serverkeys.ServerKeyring:
+def server_keyring(reload: bool = False) -> serverkeys.ServerKeyring:
     ext = current_app.extensions
-    if "wellness_server_keys" not in ext:
-        ext["wellness_server_keys"] = serverkeys.load(key_dir())
-    return ext["wellness_server_keys"]
+    if reload or _EXT not in ext:
+        ext[_EXT] = serverkeys.load(key_dir())
+    return ext[_EXT]
+
+
+def encrypt_field(plaintext: bytes, context: bytes) -> str:
+    """Encrypt under the newest server key (re-read if another process rotated it away)."""
+    ring = server_keyring()
+    if ring.active_id not in serverkeys.key_files(key_dir()):
+        ring = server_keyring(reload=True)
+    return ring.encrypt(plaintext, context)
+
+
+def decrypt_field(token: str, context: bytes) -> bytes:
+    """Decrypt a server-key token (re-reading the keys once if it names a newer one)."""
+    ring = server_keyring()
+    if ring.key_id_of(token) not in ring.keys:
+        ring = server_keyring(reload=True)
+    return ring.decrypt(token, context)

@@ -4,8 +4,23 @@ from sqlalchemy import Engine, event
 
 from wellness.accounts.models import CounselorProfile, LoginSession, User, UserRole
 from wellness.agency.models import Unit
+from wellness.audit.models import AccessLogEntry, AuditHead
+from wellness.cases.models import Case, CaseKey
+from wellness.keys.models import RecoveryKey, RetiredUserKey
 
-__all__ = ["CounselorProfile", "LoginSession", "Unit", "User", "UserRole"]
+__all__ = [
+    "AccessLogEntry",
+    "AuditHead",
+    "Case",
+    "CaseKey",
+    "CounselorProfile",
+    "LoginSession",
+    "RecoveryKey",
+    "RetiredUserKey",
+    "Unit",
+    "User",
+    "UserRole",
+]
 
 
 @event.listens_for(Engine, "connect")

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, session
 from flask_login import current_user, login_required
 
+from wellness.accounts import service
 from wellness.accounts.models import Role
 
 
@@ -26,3 +27,8 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
         return wrapped
 
     return decorator
+
+
+def current_private_key() -> bytes:
+    """The signed-in person's private key, unwrapped for this request only."""
+    return service.session_private_key(session["sid"], session["skey"])

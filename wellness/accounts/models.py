@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, Enum, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wellness.agency.models import Unit
@@ -59,6 +59,15 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # under the server key
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The person's keypair (see SECURITY.md): the private half only wrapped under a key derived
+    # from their password, and sealed to the program recovery key.
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary(128))
+    key_kdf: Mapped[str] = mapped_column(String(120))
+    recovery_sealed_key: Mapped[bytes] = mapped_column(LargeBinary(128))
+    # The person's private list of their own cases, sealed to their public key and padded, so
+    # nobody else can tell whether they ever asked for help.
+    case_index: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
@@ -130,5 +139,9 @@ class LoginSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # False until the second factor is given; such a session signs nobody in.
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The private key wrapped under a random key that exists only in the browser's cookie.
+    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary(128))
 
     user: Mapped[User] = relationship()

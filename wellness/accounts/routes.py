@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import (
     Blueprint,
     current_app,
@@ -21,7 +19,7 @@ from wellness.accounts import service, totp
 from wellness.accounts.forms import LoginForm, PasswordChangeForm, TotpForm
 from wellness.accounts.models import User
 from wellness.accounts.passwords import WeakPasswordError
-from wellness.extensions import db, limiter, login_manager
+from wellness.extensions import limiter, login_manager
 
 bp = Blueprint("auth", __name__)
 
@@ -58,31 +56,35 @@ def login() -> Response | str:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = service.authenticate(
+            user, private = service.sign_in(
                 form.username.data, form.password.data, service.login_policy()
             )
         except service.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
             session.clear()  # nothing from before sign-in carries over (session fixation)
-            if service.needs_second_factor(user):
-                session["pending"] = {"uid": user.id, "at": int(time.time())}
+            second_factor = service.needs_second_factor(user)
+            session["sid"], session["skey"] = service.start_session(
+                user, private, verified=not second_factor
+            )
+            if second_factor:
+                session["pending"] = user.id
                 return redirect(url_for(".verify" if user.totp_enrolled else ".enrol"))
             return _finish_login(user)
     return render_template("auth/login.html", form=form)
 
 
 def _pending_user() -> User | None:
-    pending = session.get("pending")
-    if not pending or time.time() - pending["at"] > service.PENDING_LOGIN_SECONDS:
+    if "pending" not in session or "sid" not in session:
         return None
-    return db.session.get(User, pending["uid"])
+    return service.pending_user(session["sid"], session["pending"])
 
 
 def _finish_login(user: User) -> Response:
-    sid = service.start_session(user)
+    sid, session_key = session["sid"], session["skey"]
+    service.mark_verified(sid)
     session.clear()
-    session["sid"] = sid
+    session["sid"], session["skey"] = sid, session_key
     login_user(user)
     return redirect(url_for("main.home"))
 

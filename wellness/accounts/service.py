@@ -20,8 +20,13 @@ from wellness.accounts.models import (
     User,
     UserRole,
 )
+from wellness.cases import index
+from wellness.crypto import keypairs
+from wellness.crypto.context import context
+from wellness.crypto.errors import CryptoError, DecryptionError
 from wellness.extensions import db
-from wellness.keyring import server_keyring
+from wellness.keyring import decrypt_field, encrypt_field
+from wellness.keys import service as keys
 from wellness.timeutil import as_utc, utcnow
 
 PENDING_LOGIN_SECONDS = 300
@@ -93,6 +98,7 @@ def create_user(
     )
     if user.has_role(Role.COUNSELOR):
         user.counselor = CounselorProfile()
+    keys.give_new_keypair(user, password)
     db.session.add(user)
     db.session.commit()
     return user
@@ -120,6 +126,19 @@ def authenticate(username: str, password: str, policy: LoginPolicy) -> User:
         user.password_hash = hasher().hash(password)
     db.session.commit()
     return user
+
+
+def sign_in(username: str, password: str, policy: LoginPolicy) -> tuple[User, bytes]:
+    """Check the password and unlock the person's private key with it."""
+    user = authenticate(username, password, policy)
+    try:
+        private = keys.unlock(user, password)
+    except CryptoError as exc:  # the hash matched but the key did not open: never sign in
+        raise InvalidCredentialsError("Wrong username or password.") from exc
+    if index.box_count(user.case_index) > 1:  # boxes added during a recovery: merge them
+        keys.write_index(user, keys.read_index(user, private))
+        db.session.commit()
+    return user, private
 
 
 class _DummyHash:
@@ -153,35 +172,41 @@ def check_totp(user: User, code: str, new_secret: str | None = None) -> None:
     db.session.commit()
 
 
-def _totp_context(user: User) -> bytes:
-    return f"users.totp_secret:{user.id}".encode()
+def totp_context(user: User) -> bytes:
+    return context("users", user.id, "totp_secret")
 
 
 def totp_secret(user: User) -> str | None:
     """The TOTP secret, kept under the server key so a database copy alone cannot clone it."""
     if user.totp_secret is None:
         return None
-    return server_keyring().decrypt(user.totp_secret, _totp_context(user)).decode()
+    return decrypt_field(user.totp_secret, totp_context(user)).decode()
 
 
 def set_totp_secret(user: User, secret: str) -> None:
-    user.totp_secret = server_keyring().encrypt(secret.encode(), _totp_context(user))
+    user.totp_secret = encrypt_field(secret.encode(), totp_context(user))
     user.totp_last_step = None
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Replace the password after checking the current one."""
+    """Replace the password after checking the current one; the same private key is re-wrapped."""
     if not passwords.verify(hasher(), user.password_hash, current):
         raise InvalidCredentialsError("Your current password is not right.")
     passwords.check_strength(new, user.username)
+    keys.rewrap(user, keys.unlock(user, current), new)
     user.password_hash = hasher().hash(new)
     user.must_change_password = False
     db.session.commit()
 
 
 def reset_password(user: User) -> str:
-    """Admin reset: a one-time password the person must change, and every session ended."""
+    """Admin reset: a one-time password and a new keypair; every session ended.
+
+    The old keypair is retired; what was shared with it opens again only after a coordinator
+    restores access with the program recovery code.
+    """
     temporary = passwords.temporary_password()
+    keys.replace_after_reset(user, temporary)
     user.password_hash = hasher().hash(temporary)
     user.must_change_password = True
     user.failed_logins = 0
@@ -253,18 +278,67 @@ def idle_timeout(user: User) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def start_session(user: User) -> str:
-    """Open a server-side session and return its id for the signed cookie."""
+def start_session(user: User, private: bytes, verified: bool) -> tuple[str, bytes]:
+    """Open a server-side session holding the private key wrapped under a fresh session key.
+
+    The session key goes only to the browser (in the signed cookie), the wrapped key only to
+    the database: neither a database copy nor a stolen cookie alone opens the private key.
+    """
+    _purge_stale_sessions()
     sid = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(id=sid, user_id=user.id))
+    session_key = secrets.token_bytes(32)
+    wrapped = keypairs.wrap_private(private, session_key, _session_ctx(sid))
+    db.session.add(
+        LoginSession(id=sid, user_id=user.id, verified=verified, wrapped_private_key=wrapped)
+    )
     db.session.commit()
-    return sid
+    return sid, session_key
+
+
+def _purge_stale_sessions() -> None:
+    """Drop abandoned sign-ins and idle sessions, so no wrapped key outlives its use."""
+    cfg, now = current_app.config, utcnow()
+    longest_idle = max(cfg["IDLE_TIMEOUT_STAFF_MINUTES"], cfg["IDLE_TIMEOUT_MINUTES"])
+    db.session.execute(
+        delete(LoginSession).where(
+            LoginSession.verified.is_(False),
+            LoginSession.created_at < now - timedelta(seconds=PENDING_LOGIN_SECONDS),
+        )
+    )
+    db.session.execute(
+        delete(LoginSession).where(
+            LoginSession.last_seen_at < now - timedelta(minutes=longest_idle)
+        )
+    )
+
+
+def _session_ctx(sid: str) -> bytes:
+    return context("login_sessions", sid, "private_key")
+
+
+def pending_user(sid: str, user_id: int) -> User | None:
+    """The user of a session still waiting for its second factor, if it is fresh."""
+    row = db.session.get(LoginSession, sid)
+    if row is None or row.verified or row.user_id != user_id:
+        return None
+    if utcnow() - as_utc(row.created_at) > timedelta(seconds=PENDING_LOGIN_SECONDS):
+        end_session(sid)
+        return None
+    return row.user
+
+
+def mark_verified(sid: str) -> None:
+    row = db.session.get(LoginSession, sid)
+    if row is not None:
+        row.verified = True
+        row.last_seen_at = utcnow()
+        db.session.commit()
 
 
 def resume_session(sid: str, user_id: int) -> User | None:
     """The user of a live session, refreshing its idle clock; None if ended or idle too long."""
     row = db.session.get(LoginSession, sid)
-    if row is None or row.user_id != user_id or not row.user.active:
+    if row is None or not row.verified or row.user_id != user_id or not row.user.active:
         return None
     now = utcnow()
     if now - as_utc(row.last_seen_at) > idle_timeout(row.user):
@@ -274,6 +348,14 @@ def resume_session(sid: str, user_id: int) -> User | None:
         row.last_seen_at = now
         db.session.commit()
     return row.user
+
+
+def session_private_key(sid: str, session_key: bytes) -> bytes:
+    """The signed-in person's private key for this request; DecryptionError if it cannot open."""
+    row = db.session.get(LoginSession, sid)
+    if row is None:
+        raise DecryptionError("session has ended")
+    return keypairs.unwrap_private(row.wrapped_private_key, session_key, _session_ctx(sid))
 
 
 def end_session(sid: str) -> None:

@@ -1,0 +1,236 @@
+"""PRODUCT.md, 'Confidentiality: what must be technically true', proven."""
+
+import contextlib
+import re
+import shutil
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from tests.factories import PASSWORD, login, make_case, make_user, post, reader
+from wellness.accounts import service as accounts
+from wellness.accounts.models import Role, User
+from wellness.audit.models import AccessLogEntry
+from wellness.cases import service as cases
+from wellness.cases.models import Case, CaseKey, KeyHolder
+from wellness.crypto import serverkeys
+from wellness.crypto.context import context
+from wellness.crypto.errors import RecoveryCodeError
+from wellness.extensions import db
+
+MARKERS = ["MARKER-TEXT", "MARKER-SUBJECT", "MARKER-REPORTER"]
+
+
+@pytest.fixture
+def people(ctx):
+    return {
+        "officer": make_user("jordan", Role.OFFICER),
+        "quiet_officer": make_user("sam", Role.OFFICER),
+        "counselor": make_user("kelly", Role.COUNSELOR),
+        "other_counselor": make_user("luis", Role.COUNSELOR),
+        "coordinator": make_user("maria", Role.COORDINATOR, Role.COUNSELOR),
+        "admin": make_user("itadmin", Role.ADMIN),
+        "supervisor": make_user("sgt", Role.SUPERVISOR, Role.OFFICER),
+    }
+
+
+def test_owner_and_assigned_counselor_can_read_and_every_read_is_logged(people):
+    case = make_case(people["officer"], people["counselor"])
+    as_counselor = cases.open_case(case.id, reader(people["counselor"]), "case page")
+    as_owner = cases.open_case(case.id, reader(people["officer"], as_owner=True), "my referrals")
+    assert as_counselor["text"].startswith("MARKER-TEXT")
+    assert as_owner == as_counselor
+    log = db.session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.seq)).all()
+    assert [(e.actor_kind, e.actor_id, e.case_id) for e in log] == [
+        ("counselor", people["counselor"].id, case.id),
+        ("owner", None, case.id),  # who asked is never written down, not even here
+    ]
+
+
+@pytest.mark.parametrize(
+    "who", ["other_counselor", "coordinator", "admin", "supervisor", "quiet_officer"]
+)
+def test_nobody_the_case_is_not_shared_with_can_open_it(people, who):
+    case = make_case(people["officer"], people["counselor"])
+    for as_owner in (False, True):
+        with pytest.raises(cases.NotSharedError):
+            cases.open_case(case.id, reader(people[who], as_owner=as_owner), "curious")
+    assert db.session.scalar(select(AccessLogEntry.id)) is None
+
+
+def dump_database() -> bytes:
+    """Every value of every row of every table, as a thief with a database copy would see it."""
+    out = []
+    with db.engine.connect() as conn:
+        for table in inspect(conn).get_table_names():
+            for row in conn.execute(text(f'SELECT * FROM "{table}"')):  # noqa: S608
+                for value in row:
+                    out.append(value if isinstance(value, bytes) else str(value).encode())
+    return b"\n".join(out)
+
+
+def test_stolen_database_and_server_config_reveal_no_case_text(app, people, tmp_path):
+    officer, counselor = people["officer"], people["counselor"]
+    case = make_case(officer, counselor)
+    cases.open_case(case.id, reader(counselor), "case page")
+    # The thief takes the database and the whole instance folder (keys and configuration).
+    stolen = tmp_path / "stolen"
+    shutil.copytree(app.instance_path, stolen / "instance")
+    raw = dump_database()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        raw += (tmp_path / "test.db").read_bytes()
+    raw += b"".join(p.read_bytes() for p in (stolen / "instance").rglob("*") if p.is_file())
+    for marker in MARKERS:
+        assert marker.encode() not in raw
+
+    # With the server keys, every class-B value the thief can open holds no case text.
+    ring = serverkeys.load(stolen / "instance" / "keys")
+    opened = []
+    for token in re.findall(rb"sk1\.\d+\.[A-Za-z0-9_=-]+", raw):
+        for user in db.session.scalars(select(User)):
+            for field in ("totp_secret",):
+                with contextlib.suppress(serverkeys.ServerKeyError):
+                    opened.append(ring.decrypt(token.decode(), context("users", user.id, field)))
+    assert opened  # the thief does get the TOTP secrets: they are class B
+    assert not any(marker.encode() in value for value in opened for marker in MARKERS)
+
+    # Nothing in clear links the officer who asked to the case.
+    row = db.session.get(Case, case.id)
+    keys_of_case = db.session.scalars(select(CaseKey).where(CaseKey.case_id == case.id)).all()
+    assert officer.id not in {k.user_id for k in keys_of_case}
+    assert officer.id not in {row.assignee_id}
+    assert officer.id not in set(db.session.scalars(select(AccessLogEntry.actor_id)))
+    # ...and an officer who asked looks exactly like one who never did.
+    db.session.expire_all()
+    asked, quiet = (
+        db.session.get(User, officer.id),
+        db.session.get(User, people["quiet_officer"].id),
+    )
+    assert len(asked.case_index) == len(quiet.case_index)
+
+
+def test_admin_cannot_read_a_case_through_any_page(app, people):
+    case = make_case(people["officer"], people["counselor"])
+    client = app.test_client()
+    login(client, people["admin"])
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        page = re.sub(r"<[^>]+>", str(case.id), rule.rule)
+        body = client.get(page).get_data()
+        assert not any(marker.encode() in body for marker in MARKERS), page
+
+
+def test_password_change_keeps_access(app, people):
+    officer = people["officer"]
+    case = make_case(officer, people["counselor"])
+    client = app.test_client()
+    login(client, officer)
+    post(
+        client,
+        "/account/password",
+        {"current": PASSWORD, "new": "a new long passphrase", "confirm": "a new long passphrase"},
+        token_from="/account/password",
+    )
+    db.session.expire_all()
+    officer = db.session.get(User, officer.id)
+    content = cases.open_case(case.id, reader(officer, "a new long passphrase", as_owner=True), "x")
+    assert content["subject"].startswith("MARKER-SUBJECT")
+
+
+def test_reset_without_the_recovery_code_leaves_cases_locked(app, people):
+    counselor, officer = people["counselor"], people["officer"]
+    case = make_case(officer, counselor)
+    temp_counselor, temp_officer = (
+        accounts.reset_password(counselor),
+        accounts.reset_password(officer),
+    )
+    with pytest.raises(cases.NotSharedError):
+        cases.open_case(case.id, reader(counselor, temp_counselor), "after reset")
+    with pytest.raises(cases.NotSharedError):
+        cases.open_case(case.id, reader(officer, temp_officer, as_owner=True), "after reset")
+    with pytest.raises(RecoveryCodeError):
+        cases.restore_access(counselor, "AAAAA-" * 11 + "AAA", people["coordinator"])
+    other_program = "C318H-38W8X-V5733-TN10H-0ET11-0PJRB-M5D2M-3WW25-T7XJG-XWDXD-3Z6C8-1EC"
+    with pytest.raises(RecoveryCodeError):
+        cases.restore_access(counselor, other_program, people["coordinator"])
+    with pytest.raises(cases.NotSharedError):
+        cases.open_case(case.id, reader(counselor, temp_counselor), "still locked")
+
+
+def test_reset_then_recovery_code_restores_access(app, people):
+    counselor, officer, coordinator = people["counselor"], people["officer"], people["coordinator"]
+    case = make_case(officer, counselor)
+    temp_counselor, temp_officer = (
+        accounts.reset_password(counselor),
+        accounts.reset_password(officer),
+    )
+    code = app.config["TEST_RECOVERY_CODE"]
+    assert cases.restore_access(counselor, code, coordinator) == 1
+    assert cases.restore_access(officer, code.lower().replace("-", " "), coordinator) == 1
+    assert cases.open_case(case.id, reader(counselor, temp_counselor), "x")["text"]
+    assert cases.open_case(case.id, reader(officer, temp_officer, as_owner=True), "x")["text"]
+    # The officer's index was appended to; their next sign-in folds it back into one box.
+    accounts.sign_in("jordan", temp_officer, accounts.login_policy())
+    assert cases.own_case_ids(reader(officer, temp_officer)) == [case.id]
+
+
+def test_coordinator_restores_access_through_the_page(app, people):
+    counselor = people["counselor"]
+    case = make_case(people["officer"], counselor)
+    temp = accounts.reset_password(counselor)
+    client = app.test_client()
+    login(client, people["coordinator"])
+    wrong = post(
+        client,
+        "/coordinator/restore-access",
+        {"username": "kelly", "code": "not a code"},
+        token_from="/coordinator/restore-access",
+    )
+    assert "does not work" in wrong.get_data(as_text=True)
+    right = post(
+        client,
+        "/coordinator/restore-access",
+        {"username": "kelly", "code": app.config["TEST_RECOVERY_CODE"]},
+        token_from="/coordinator/restore-access",
+    )
+    assert right.status_code == 302
+    db.session.expire_all()
+    assert cases.open_case(case.id, reader(db.session.get(User, counselor.id), temp), "x")
+
+
+@pytest.mark.parametrize("who", ["officer", "counselor", "admin", "supervisor"])
+def test_only_coordinators_reach_the_recovery_page(app, people, who):
+    client = app.test_client()
+    login(client, people[who])
+    assert client.get("/coordinator/restore-access").status_code == 403
+
+
+def test_shredding_leaves_nothing_decryptable(app, people):
+    officer, counselor = people["officer"], people["counselor"]
+    case = make_case(officer, counselor)
+    cases.shred_case(case.id)
+    for who, as_owner in [(officer, True), (counselor, False)]:
+        with pytest.raises(cases.NotSharedError):
+            cases.open_case(case.id, reader(who, as_owner=as_owner), "after shredding")
+    # Not even the recovery key can bring it back: its sealed copy went with the others.
+    assert db.session.scalar(select(CaseKey).where(CaseKey.case_id == case.id)) is None
+    assert (
+        cases.restore_access(counselor, app.config["TEST_RECOVERY_CODE"], people["coordinator"])
+        == 0
+    )
+    assert b"MARKER" not in dump_database()
+    assert db.session.get(Case, case.id).status == "destroyed"
+
+
+def test_sharing_and_unsharing(people):
+    case = make_case(people["officer"], people["counselor"])
+    cases.share_case(case.id, reader(people["counselor"]), people["coordinator"])
+    assert cases.open_case(case.id, reader(people["coordinator"]), "shared with me")["text"]
+    cases.unshare_case(case.id, people["counselor"])
+    with pytest.raises(cases.NotSharedError):
+        cases.open_case(case.id, reader(people["counselor"]), "after transfer")
+    holders = {
+        k.holder for k in db.session.scalars(select(CaseKey).where(CaseKey.case_id == case.id))
+    }
+    assert holders == {KeyHolder.USER, KeyHolder.OWNER, KeyHolder.RECOVERY}

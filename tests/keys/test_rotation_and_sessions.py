@@ -1,0 +1,79 @@
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import PASSWORD, login, make_case, make_user, post, reader, totp_code
+from wellness.accounts import service as accounts
+from wellness.accounts.models import LoginSession, Role, User
+from wellness.cases import service as cases
+from wellness.crypto import serverkeys
+from wellness.crypto.errors import DecryptionError
+from wellness.extensions import db
+from wellness.keyring import key_dir
+
+
+def test_rotation_re_encrypts_every_server_field_and_retires_the_old_key(app, ctx):
+    counselor = make_user("kelly", Role.COUNSELOR)
+    officer = make_user("jordan", Role.OFFICER)
+    case = make_case(officer, counselor)
+    secret = accounts.totp_secret(counselor)
+    old_token = counselor.totp_secret
+    result = app.test_cli_runner().invoke(args=["rotate-keys"])
+    assert result.exit_code == 0, result.output
+    assert "Server key 2 is active; 1 values re-encrypted; retired keys: [1]" in result.output
+    assert list(serverkeys.key_files(key_dir())) == [2]
+    db.session.expire_all()
+    counselor = db.session.get(User, counselor.id)
+    assert counselor.totp_secret.startswith("sk1.2.")
+    assert accounts.totp_secret(counselor) == secret
+    with pytest.raises(serverkeys.ServerKeyError):  # the old key is gone for good
+        serverkeys.load(key_dir()).decrypt(old_token, accounts.totp_context(counselor))
+    # Everything else still works: sign-in with the second factor, and case content.
+    client = app.test_client()
+    login(client, counselor, code=totp_code(counselor))
+    assert client.get("/account").status_code == 200
+    assert cases.open_case(case.id, reader(counselor), "after rotation")["text"]
+
+
+def test_session_holds_the_key_wrapped_neither_half_opens_it_alone(app, ctx):
+    officer = make_user("jordan", Role.OFFICER)
+    client = app.test_client()
+    login(client, officer)
+    with client.session_transaction() as cookie:
+        sid, session_key = cookie["sid"], cookie["skey"]
+    private = reader(officer).private_key
+    row = db.session.get(LoginSession, sid)
+    assert private not in row.wrapped_private_key  # the database copy holds only the wrapped key
+    assert accounts.session_private_key(sid, session_key) == private  # both halves together
+    with pytest.raises(DecryptionError):  # the database copy with a guessed cookie key
+        accounts.session_private_key(sid, bytes(32))
+    post(client, "/logout", token_from="/account")
+    db.session.expunge_all()  # forget what this test's own session cached
+    with pytest.raises(DecryptionError):  # the stolen cookie after sign-out
+        accounts.session_private_key(sid, session_key)
+
+
+def test_pending_second_factor_session_signs_nobody_in(app, ctx):
+    make_user("kelly", Role.COUNSELOR)
+    client = app.test_client()
+    post(client, "/login", {"username": "kelly", "password": PASSWORD})
+    rows = db.session.scalars(select(LoginSession)).all()
+    assert [r.verified for r in rows] == [False]
+    assert client.get("/account").status_code == 302
+
+
+def test_abandoned_and_idle_sessions_are_purged_at_the_next_sign_in(app, ctx):
+    from datetime import timedelta
+
+    from wellness.timeutil import frozen_at, utcnow
+
+    make_user("kelly", Role.COUNSELOR)
+    officer = make_user("jordan", Role.OFFICER)
+    start = utcnow()
+    with frozen_at(start):
+        post(app.test_client(), "/login", {"username": "kelly", "password": PASSWORD})
+        login(app.test_client(), officer)
+    assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 2
+    with frozen_at(start + timedelta(minutes=31)):
+        login(app.test_client(), officer)
+    db.session.expunge_all()
+    assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 1

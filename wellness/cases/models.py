@@ -1,0 +1,60 @@
+"""Cases: what was asked, encrypted under the case's own data key, and who holds that key."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wellness.extensions import db
+from wellness.timeutil import utcnow
+
+
+class KeyHolder(enum.StrEnum):
+    USER = "user"  # a counselor or coordinator the case is shared with (named: routing needs it)
+    OWNER = "owner"  # the officer who asked: never named in the database
+    RECOVERY = "recovery"  # the program recovery key
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    urgency: Mapped[str] = mapped_column(String(20), default="routine")
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Class A: JSON (what was written, topics, who it is about, who asked) under the data key.
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    shredded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    keys: Mapped[list[CaseKey]] = relationship(back_populates="case", cascade="all, delete-orphan")
+
+
+class CaseKey(db.Model):
+    """The case's data key sealed to one holder; deleting every row shreds the case."""
+
+    __tablename__ = "case_keys"
+    __table_args__ = (Index("ix_case_keys_case_holder", "case_id", "holder", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    holder: Mapped[KeyHolder] = mapped_column(
+        Enum(
+            KeyHolder,
+            name="key_holder",
+            native_enum=False,
+            length=20,
+            values_callable=lambda members: [m.value for m in members],
+        )
+    )
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)  # only for USER holders
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary(128))
+
+    case: Mapped[Case] = relationship(back_populates="keys")

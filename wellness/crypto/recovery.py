@@ -1,0 +1,60 @@
+"""The program recovery code: an X25519 private key written so a person can copy it by hand.
+
+Shown once at ``init`` and never stored; only its public half is kept. 32 key bytes plus a
+4-byte check are written in Crockford base32 (no I, L, O, U), in groups of five.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from wellness.crypto import keypairs
+from wellness.crypto.errors import RecoveryCodeError
+
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"O": 0, "I": 1, "L": 1}
+_CHECK = 4
+
+
+def _check(data: bytes) -> bytes:
+    return hashlib.sha256(b"wellness recovery code" + data).digest()[:_CHECK]
+
+
+def encode(private: bytes) -> str:
+    """A private key as a grouped, checksummed code for printing."""
+    number = int.from_bytes(private + _check(private), "big")
+    bits = (len(private) + _CHECK) * 8
+    padded = bits + (-bits % 5)
+    number <<= padded - bits
+    chars = [_ALPHABET[(number >> shift) & 31] for shift in range(padded - 5, -1, -5)]
+    text = "".join(chars)
+    return "-".join(text[i : i + 5] for i in range(0, len(text), 5))
+
+
+def decode(code: str) -> bytes:
+    """The private key in a typed code; RecoveryCodeError if it is mistyped."""
+    cleaned = "".join(code.upper().split()).replace("-", "")
+    try:
+        values = [_DECODE[c] for c in cleaned]
+    except KeyError as exc:
+        raise RecoveryCodeError(
+            "the code contains a character that is not in recovery codes"
+        ) from exc
+    total = (32 + _CHECK) * 8
+    padded = total + (-total % 5)
+    if len(values) * 5 != padded:
+        raise RecoveryCodeError("the code has the wrong length")
+    number = 0
+    for value in values:
+        number = (number << 5) | value
+    data = (number >> (padded - total)).to_bytes(32 + _CHECK, "big")
+    private, check = data[:32], data[32:]
+    if not hmac.compare_digest(check, _check(private)):
+        raise RecoveryCodeError("the code is mistyped (its check digits do not match)")
+    return private
+
+
+def matches(private: bytes, public: bytes) -> bool:
+    """True when ``private`` is the recovery key whose public half is stored."""
+    return hmac.compare_digest(keypairs.public_of(private), public)

@@ -1,0 +1,20 @@
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from wellness.accounts.models import USERNAME_MAX
+
+
+class RestoreAccessForm(FlaskForm):
+    username = StringField(
+        "Username of the person whose password was reset",
+        validators=[InputRequired(), Length(max=USERNAME_MAX)],
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
+    code = StringField(
+        "Program recovery code",
+        validators=[InputRequired(), Length(max=120)],
+        description="The code printed when the program was set up, e.g. "
+        "C318H-38W8X-… Dashes and spaces do not matter.",
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )

@@ -1,0 +1,35 @@
+"""Program-wide key material kept in the database: public halves and sealed boxes only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, LargeBinary
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wellness.extensions import db
+from wellness.timeutil import utcnow
+
+
+class RecoveryKey(db.Model):
+    """The public half of the program recovery key; the private half is on paper, offline."""
+
+    __tablename__ = "recovery_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RetiredUserKey(db.Model):
+    """A keypair replaced by a password reset, sealed to recovery until access is restored."""
+
+    __tablename__ = "retired_user_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    recovery_sealed_key: Mapped[bytes] = mapped_column(LargeBinary(128))
+    case_index: Mapped[bytes] = mapped_column(LargeBinary)
+    retired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,53 @@
+"""Rotating the server key: re-encrypt every class-B field to a new key, then retire the old."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from wellness.accounts.models import User
+from wellness.accounts.service import totp_context
+from wellness.crypto import serverkeys
+from wellness.extensions import db
+from wellness.keyring import key_dir, server_keyring
+
+
+@dataclass(frozen=True)
+class ServerField:
+    model: type
+    attribute: str
+    context: Callable[[object], bytes]
+
+
+# Every column kept under the server key (SECURITY.md, class B). A new one is added here.
+SERVER_FIELDS = [ServerField(User, "totp_secret", totp_context)]  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    new_key_id: int
+    re_encrypted: int
+    retired_key_ids: list[int]
+
+
+def rotate() -> RotationResult:
+    """Add a key, move every class-B value onto it, then delete the old key files."""
+    new_id = serverkeys.add_key(key_dir())
+    ring = server_keyring(reload=True)
+    count = 0
+    for field in SERVER_FIELDS:
+        column = getattr(field.model, field.attribute)
+        for row in db.session.scalars(select(field.model).where(column.is_not(None))):
+            token = getattr(row, field.attribute)
+            if ring.key_id_of(token) != new_id:
+                plain = ring.decrypt(token, field.context(row))
+                setattr(row, field.attribute, ring.encrypt(plain, field.context(row)))
+                count += 1
+    db.session.commit()
+    retired = [key_id for key_id in serverkeys.key_files(key_dir()) if key_id != new_id]
+    for key_id in retired:
+        serverkeys.key_files(key_dir())[key_id].unlink()
+    server_keyring(reload=True)
+    return RotationResult(new_id, count, sorted(retired))
