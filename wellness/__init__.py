@@ -77,10 +77,12 @@ def _register_blueprints(app: Flask) -> None:
     from wellness import cli
     from wellness.accounts.routes import bp as auth_bp
     from wellness.admin.routes import bp as admin_bp
+    from wellness.cases.routes import bp as cases_bp
     from wellness.errors.routes import bp as errors_bp
     from wellness.keys.routes import bp as keys_bp
     from wellness.main.routes import bp as main_bp
+    from wellness.referrals.routes import bp as referrals_bp
 
-    for bp in (errors_bp, main_bp, auth_bp, admin_bp, keys_bp):
+    for bp in (errors_bp, main_bp, auth_bp, admin_bp, keys_bp, referrals_bp, cases_bp):
         app.register_blueprint(bp)
     cli.init_app(app)

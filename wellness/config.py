@@ -18,6 +18,8 @@ class Defaults:
     RATELIMIT_STORAGE_URL: str = "memory://"
     # Login throttling: per client address, and a lockout per account after N failures.
     LOGIN_RATE_LIMIT: str = "20 per minute"
+    # Anonymous receipt look-ups per client address (each costs a slow key derivation).
+    RECEIPT_RATE_LIMIT: str = "10 per minute"
     LOGIN_MAX_FAILURES: int = 5
     LOGIN_LOCKOUT_MINUTES: int = 15
     # Idle session timeout in minutes: staff (counselor, coordinator, admin) and everyone else.

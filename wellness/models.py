@@ -5,8 +5,10 @@ from sqlalchemy import Engine, event
 from wellness.accounts.models import CounselorProfile, LoginSession, User, UserRole
 from wellness.agency.models import Unit
 from wellness.audit.models import AccessLogEntry, AuditHead
-from wellness.cases.models import Case, CaseKey
+from wellness.cases.models import Case, CaseKey, Message
 from wellness.keys.models import RecoveryKey, RetiredUserKey
+from wellness.notifications.models import Notification
+from wellness.referrals.models import Receipt
 
 __all__ = [
     "AccessLogEntry",
@@ -15,6 +17,9 @@ __all__ = [
     "CaseKey",
     "CounselorProfile",
     "LoginSession",
+    "Message",
+    "Notification",
+    "Receipt",
     "RecoveryKey",
     "RetiredUserKey",
     "Unit",

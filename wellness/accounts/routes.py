@@ -36,14 +36,16 @@ def load_user(user_id: str) -> User | None:
     return service.resume_session(sid, int(user_id))
 
 
+# Pages that must work for everyone, even with the database down, never look at the account.
+NO_ACCOUNT_CHECK = {"static", "referrals.crisis"}
+
+
 @bp.before_app_request
 def require_fresh_password() -> Response | None:
-    allowed = {"auth.password", "auth.logout", "static"}
-    if (
-        current_user.is_authenticated
-        and current_user.must_change_password
-        and request.endpoint not in allowed
-    ):
+    allowed = {"auth.password", "auth.logout", *NO_ACCOUNT_CHECK}
+    if request.endpoint in allowed:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
         return redirect(url_for("auth.password"))
     return None
 

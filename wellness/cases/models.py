@@ -16,6 +16,7 @@ class KeyHolder(enum.StrEnum):
     USER = "user"  # a counselor or coordinator the case is shared with (named: routing needs it)
     OWNER = "owner"  # the officer who asked: never named in the database
     RECOVERY = "recovery"  # the program recovery key
+    RECEIPT = "receipt"  # an anonymous officer, through the key their receipt code derives
 
 
 class Case(db.Model):
@@ -30,6 +31,9 @@ class Case(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Counts only ("3 eligible; 2 excluded: in the subject's unit"): never a name or a unit.
+    routing_summary: Mapped[str] = mapped_column(String(400), default="")
     # Class A: JSON (what was written, topics, who it is about, who asked) under the data key.
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     shredded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -58,3 +62,17 @@ class CaseKey(db.Model):
     sealed_key: Mapped[bytes] = mapped_column(LargeBinary(128))
 
     case: Mapped[Case] = relationship(back_populates="keys")
+
+
+class Message(db.Model):
+    """One message in a case's thread; the body is class A under the case's data key."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    # counselor / owner / anonymous. The officer is never named, even when signed in.
+    sender: Mapped[str] = mapped_column(String(20))
+    counselor_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    body: Mapped[bytes] = mapped_column(LargeBinary)

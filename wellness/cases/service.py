@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
 
 from wellness.accounts.models import User
 from wellness.audit import service as audit
-from wellness.cases.models import Case, CaseKey, KeyHolder
+from wellness.cases.models import Case, CaseKey, KeyHolder, Message
 from wellness.crypto import envelope, records
 from wellness.crypto.context import context
 from wellness.crypto.errors import DecryptionError
@@ -26,11 +27,37 @@ class NotSharedError(Exception):
 
 @dataclass(frozen=True)
 class Reader:
-    """Someone opening a case: their account, their unlocked private key, and in what capacity."""
+    """Someone opening a case: their account, their unlocked private key, and in what capacity.
 
-    user: User
+    ``user`` is None for an anonymous officer, whose key comes from their receipt code.
+    """
+
+    user: User | None
     private_key: bytes
     as_owner: bool = False
+    by_receipt: bool = False
+
+    @property
+    def holder(self) -> KeyHolder:
+        if self.by_receipt:
+            return KeyHolder.RECEIPT
+        return KeyHolder.OWNER if self.as_owner else KeyHolder.USER
+
+    @property
+    def account(self) -> User:
+        """The signed-in account behind this reader (an anonymous reader has none)."""
+        if self.user is None:
+            raise NotSharedError("this needs a signed-in account")
+        return self.user
+
+    @property
+    def log_identity(self) -> tuple[str, int | None]:
+        """How the access log names this reader: the officer who asked is never named."""
+        if self.by_receipt:
+            return "anonymous", None
+        if self.as_owner:
+            return "owner", None
+        return "counselor", self.user.id if self.user else None
 
 
 def _key_context(case_id: int, holder: KeyHolder, user_id: int | None) -> bytes:
@@ -51,7 +78,14 @@ def _seal_to(
 
 
 def create_case(
-    kind: str, urgency: str, content: dict[str, Any], owner: Reader | None, share_with: list[User]
+    kind: str,
+    urgency: str,
+    content: dict[str, Any],
+    owner: Reader | None,
+    share_with: list[User],
+    receipt_public: bytes | None = None,
+    reporter: Reader | None = None,
+    commit: bool = True,
 ) -> Case:
     """Store a new case encrypted under its own data key, sealed to each holder and recovery.
 
@@ -61,19 +95,32 @@ def create_case(
     case = Case(kind=kind, urgency=urgency, status="new")
     db.session.add(case)
     db.session.flush()
-    data_key = records.new_data_key()
-    case.content = records.encrypt(
-        data_key, json.dumps(content).encode(), _content_context(case.id)
-    )
-    _seal_to(case, data_key, KeyHolder.RECOVERY, keys.recovery_public_key())
+    key = records.new_data_key()
+    case.content = records.encrypt(key, json.dumps(content).encode(), _content_context(case.id))
+    _seal_to(case, key, KeyHolder.RECOVERY, keys.recovery_public_key())
     for user in share_with:
-        _seal_to(case, data_key, KeyHolder.USER, user.public_key, user.id)
-    if owner is not None:
-        _seal_to(case, data_key, KeyHolder.OWNER, owner.user.public_key)
-        entries = keys.read_index(owner.user, owner.private_key)
-        keys.write_index(owner.user, [*entries, {"case": case.id, "as": "owner"}])
-    db.session.commit()
+        _seal_to(case, key, KeyHolder.USER, user.public_key, user.id)
+    if owner is not None and owner.user is not None:
+        _seal_to(case, key, KeyHolder.OWNER, owner.user.public_key)
+        _add_to_index(owner, case.id, "owner")
+    if receipt_public is not None:
+        _seal_to(case, key, KeyHolder.RECEIPT, receipt_public)
+    if reporter is not None:  # a reporter can find the case's status, never open it
+        _add_to_index(reporter, case.id, "reporter")
+    if commit:
+        db.session.commit()
     return case
+
+
+def _add_to_index(reader: Reader, case_id: int, role: str) -> None:
+    entries = keys.read_index(reader.account, reader.private_key)
+    keys.write_index(reader.account, [*entries, {"case": case_id, "as": role}])
+
+
+def remove_from_index(reader: Reader, case_id: int) -> None:
+    """Drop a case from the person's private index (withdrawn, or no longer there)."""
+    entries = keys.read_index(reader.account, reader.private_key)
+    keys.write_index(reader.account, [e for e in entries if e.get("case") != case_id])
 
 
 def _key_row(case_id: int, holder: KeyHolder, user_id: int | None = None) -> CaseKey | None:
@@ -83,19 +130,20 @@ def _key_row(case_id: int, holder: KeyHolder, user_id: int | None = None) -> Cas
     )
 
 
-def own_case_ids(reader: Reader) -> list[int]:
-    """The cases this person asked for, from their private index."""
+def own_case_ids(reader: Reader, role: str = "owner") -> list[int]:
+    """The cases this person asked for (or, with role 'reporter', reported), from their index."""
+    if reader.user is None:
+        return []
     entries = keys.read_index(reader.user, reader.private_key)
-    return [int(e["case"]) for e in entries if e.get("as") == "owner"]
+    return [int(e["case"]) for e in entries if e.get("as") == role]
 
 
-def _data_key(case: Case, reader: Reader) -> bytes:
-    if reader.as_owner:
-        if case.id not in own_case_ids(reader):
-            raise NotSharedError(case.id)
-        holder, user_id = KeyHolder.OWNER, None
-    else:
-        holder, user_id = KeyHolder.USER, reader.user.id
+def data_key(case: Case, reader: Reader) -> bytes:
+    """The case's data key, unsealed with the reader's private key; NotSharedError if not theirs."""
+    holder = reader.holder
+    if holder is KeyHolder.OWNER and case.id not in own_case_ids(reader):
+        raise NotSharedError(case.id)
+    user_id = reader.user.id if holder is KeyHolder.USER and reader.user else None
     row = _key_row(case.id, holder, user_id)
     if row is None:
         raise NotSharedError(case.id)
@@ -109,16 +157,67 @@ def _data_key(case: Case, reader: Reader) -> bytes:
 
 def open_case(case_id: int, reader: Reader, reason: str) -> dict[str, Any]:
     """Decrypt a case's content for someone it is shared with, and log that it happened."""
+    return open_case_page(case_id, reader, reason).content
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    sender: str
+    counselor_id: int | None
+    created_at: datetime
+    body: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    content: dict[str, Any]
+    messages: list[ThreadMessage]
+
+
+def open_case_page(case_id: int, reader: Reader, reason: str) -> CaseView:
+    """Decrypt a case's content and its messages, writing one access-log entry."""
     case = db.session.get(Case, case_id)
     if case is None or case.content is None:
         raise NotSharedError(case_id)
-    data_key = _data_key(case, reader)
-    content = json.loads(records.decrypt(data_key, case.content, _content_context(case.id)))
-    if reader.as_owner:  # the log must not say who asked
-        audit.record("owner", None, case.id, "read", reason)
-    else:
-        audit.record("counselor", reader.user.id, case.id, "read", reason)
-    return content
+    key = data_key(case, reader)
+    content = json.loads(records.decrypt(key, case.content, _content_context(case.id)))
+    rows = db.session.scalars(
+        select(Message).where(Message.case_id == case.id).order_by(Message.created_at, Message.id)
+    )
+    messages = [
+        ThreadMessage(
+            m.sender,
+            m.counselor_id,
+            m.created_at,
+            records.decrypt(key, m.body, _message_context(m.id)).decode(),
+        )
+        for m in rows
+    ]
+    audit.record(*reader.log_identity, case.id, "read", reason)
+    return CaseView(case, content, messages)
+
+
+def _message_context(message_id: int) -> bytes:
+    return context("messages", message_id, "body")
+
+
+def post_message(case_id: int, reader: Reader, body: str) -> Message:
+    """Add an encrypted message to the thread, as the counselor or as the officer who asked."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.content is None:
+        raise NotSharedError(case_id)
+    key = data_key(case, reader)
+    sender, counselor_id = reader.log_identity
+    message = Message(case_id=case.id, sender=sender, counselor_id=counselor_id, body=b"")
+    db.session.add(message)
+    db.session.flush()
+    message.body = records.encrypt(key, body.encode(), _message_context(message.id))
+    if sender == "counselor" and case.contacted_at is None:
+        case.contacted_at = utcnow()
+        case.status = "contacted" if case.status == "new" else case.status
+    db.session.commit()
+    return message
 
 
 def share_case(case_id: int, reader: Reader, with_user: User) -> None:
@@ -126,7 +225,7 @@ def share_case(case_id: int, reader: Reader, with_user: User) -> None:
     case = db.session.get(Case, case_id)
     if case is None:
         raise NotSharedError(case_id)
-    data_key = _data_key(case, reader)
+    key = data_key(case, reader)
     db.session.execute(
         delete(CaseKey).where(
             CaseKey.case_id == case.id,
@@ -134,7 +233,7 @@ def share_case(case_id: int, reader: Reader, with_user: User) -> None:
             CaseKey.user_id == with_user.id,
         )
     )
-    _seal_to(case, data_key, KeyHolder.USER, with_user.public_key, with_user.id)
+    _seal_to(case, key, KeyHolder.USER, with_user.public_key, with_user.id)
     db.session.commit()
 
 
@@ -154,6 +253,7 @@ def shred_case(case_id: int) -> None:
     if case is None:
         return
     db.session.execute(delete(CaseKey).where(CaseKey.case_id == case.id))
+    db.session.execute(delete(Message).where(Message.case_id == case.id))
     case.content = None
     case.status = "destroyed"
     case.shredded_at = utcnow()
@@ -203,11 +303,9 @@ def _reseal(row: CaseKey, recovery_private: bytes, public: bytes) -> None:
     recovery_row = _key_row(row.case_id, KeyHolder.RECOVERY)
     if recovery_row is None:
         raise NotSharedError(row.case_id)
-    data_key = envelope.open_sealed(
+    key = envelope.open_sealed(
         recovery_row.sealed_key,
         recovery_private,
         _key_context(row.case_id, KeyHolder.RECOVERY, None),
     )
-    row.sealed_key = envelope.seal(
-        data_key, public, _key_context(row.case_id, row.holder, row.user_id)
-    )
+    row.sealed_key = envelope.seal(key, public, _key_context(row.case_id, row.holder, row.user_id))

@@ -1,0 +1,141 @@
+"""Routing against a table of roster scenarios, including every conflict-of-interest rule."""
+
+import random
+
+import pytest
+
+from wellness.referrals.routing import Counselor, Request, route
+
+PEER_A = Counselor(
+    1, unit_id=10, supporter_type="peer", languages=frozenset({"English"}), caseload=2
+)
+PEER_B = Counselor(
+    2,
+    unit_id=20,
+    supporter_type="peer",
+    languages=frozenset({"English", "Spanish"}),
+    specialties=frozenset({"alcohol"}),
+    caseload=3,
+)
+CLINICIAN = Counselor(
+    3,
+    unit_id=30,
+    supporter_type="clinician",
+    caseload=5,
+    specialties=frozenset({"trauma"}),
+    languages=frozenset({"English"}),
+)
+CHAPLAIN = Counselor(
+    4, unit_id=30, supporter_type="chaplain", caseload=1, languages=frozenset({"English"})
+)
+ON_CALL = Counselor(
+    5,
+    unit_id=40,
+    supporter_type="peer",
+    on_call=True,
+    available=False,
+    caseload=9,
+    cap=9,
+    languages=frozenset({"English"}),
+)
+AWAY = Counselor(6, unit_id=50, supporter_type="peer", available=False, caseload=0)
+FULL = Counselor(7, unit_id=50, supporter_type="peer", caseload=8, cap=8)
+ROSTER = [PEER_A, PEER_B, CLINICIAN, CHAPLAIN, ON_CALL, AWAY, FULL]
+
+SCENARIOS = [
+    # (name, request, roster, expected counselor or None for the coordinator's queue)
+    ("lowest caseload wins", Request(), ROSTER, 4),
+    ("away counselors are skipped", Request(), [AWAY, PEER_B], 2),
+    ("counselors at their cap are skipped", Request(), [FULL, PEER_B], 2),
+    ("nobody available goes to the coordinator", Request(), [AWAY, FULL], None),
+    ("empty roster goes to the coordinator", Request(), [], None),
+    ("supporter type is honoured", Request(supporter_type="clinician"), ROSTER, 3),
+    ("peer preference picks the lighter peer", Request(supporter_type="peer"), ROSTER, 1),
+    ("language is honoured", Request(language="spanish"), ROSTER, 2),
+    ("specialty is honoured", Request(specialty="Alcohol"), ROSTER, 2),
+    ("specialty relaxed when nobody has it", Request(specialty="gambling"), ROSTER, 4),
+    (
+        "type relaxed before language",
+        Request(supporter_type="chaplain", language="Spanish"),
+        ROSTER,
+        2,
+    ),
+    ("never the subject themself", Request(subject_id=4), ROSTER, 1),
+    ("never the reporter", Request(reporter_id=4), ROSTER, 1),
+    ("never the subject's direct supervisor", Request(chain_of_command=frozenset({4})), ROSTER, 1),
+    ("never anyone higher in the chain", Request(chain_of_command=frozenset({4, 1})), ROSTER, 2),
+    ("not from the subject's unit by default", Request(subject_unit_id=30), ROSTER, 1),
+    (
+        "same unit allowed when the agency allows it",
+        Request(subject_unit_id=30, avoid_subject_unit=False),
+        ROSTER,
+        4,
+    ),
+    (
+        "conflicts beat preferences",
+        Request(supporter_type="chaplain", subject_unit_id=30),
+        ROSTER,
+        1,
+    ),
+    (
+        "all conflicted goes to the coordinator",
+        Request(subject_unit_id=10, chain_of_command=frozenset({2, 3, 4})),
+        [PEER_A, PEER_B, CLINICIAN, CHAPLAIN],
+        None,
+    ),
+    ("crisis goes to on-call even when away and full", Request(crisis=True), ROSTER, 5),
+    (
+        "crisis never to an on-call in the chain of command",
+        Request(crisis=True, chain_of_command=frozenset({5})),
+        ROSTER,
+        None,
+    ),
+    (
+        "crisis never to an on-call in the subject's unit",
+        Request(crisis=True, subject_unit_id=40),
+        ROSTER,
+        None,
+    ),
+    (
+        "crisis with two on call picks the lighter",
+        Request(crisis=True),
+        [ON_CALL, Counselor(8, 60, "peer", on_call=True, caseload=1)],
+        8,
+    ),
+    ("crisis with nobody on call alerts the coordinator", Request(crisis=True), [PEER_A], None),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "request_", "roster", "expected"), SCENARIOS, ids=[s[0] for s in SCENARIOS]
+)
+def test_routing_table(name, request_, roster, expected):
+    decision = route(request_, roster, random.Random(1))
+    assert decision.counselor_id == expected
+    assert decision.alert_coordinator is (expected is None)
+    assert decision.reasons  # every decision can be explained
+
+
+def test_there_are_at_least_twenty_scenarios():
+    assert len(SCENARIOS) >= 20
+
+
+def test_ties_are_drawn_fairly():
+    twins = [Counselor(i, unit_id=i, supporter_type="peer", caseload=2) for i in (1, 2, 3)]
+    picks = [route(Request(), twins, random.Random(seed)).counselor_id for seed in range(300)]
+    assert min(picks.count(i) for i in (1, 2, 3)) > 60
+
+
+def test_reasons_name_each_exclusion_but_the_summary_names_nobody():
+    decision = route(
+        Request(subject_unit_id=30, chain_of_command=frozenset({1})), ROSTER, random.Random(1)
+    )
+    assert "excluded #1: is in the subject's chain of command" in decision.reasons
+    assert "excluded #3: works in the subject's unit" in decision.reasons
+    assert "#" not in decision.summary
+    assert "2 excluded: works in the subject's unit" in decision.summary
+
+
+def test_coordinator_queue_reason_is_given():
+    decision = route(Request(crisis=True), [PEER_A], random.Random(1))
+    assert "no on-call counselor: sent to the coordinator's queue" in decision.reasons

@@ -1,0 +1,200 @@
+"""Forms for asking for help. Every field bounded on the server; choices are fixed lists."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from wellness.admin.forms import CheckboxesField
+
+TEXT_MAX = 5000
+
+TOPICS = [
+    ("stress", "Stress"),
+    ("critical incident", "A critical incident"),
+    ("family", "Family or relationships"),
+    ("grief", "Grief or loss"),
+    ("alcohol", "Alcohol or other substances"),
+    ("financial", "Money worries"),
+    ("sleep", "Sleep"),
+    ("other", "Something else"),
+]
+URGENCIES = [
+    ("routine", "In the next few days is fine"),
+    ("soon", "Soon — within a day"),
+    ("crisis", "Now — I am in crisis or not safe"),
+]
+SUPPORTER_TYPES = [
+    ("", "No preference"),
+    ("peer", "A peer (a fellow officer or staff member)"),
+    ("clinician", "A clinician (licensed counselor)"),
+    ("chaplain", "A chaplain"),
+]
+CONTACT_METHODS = [
+    ("phone", "Phone call"),
+    ("text", "Text message"),
+    ("email", "E-mail"),
+    ("in person", "In person"),
+    ("here", "Messages on this site only"),
+]
+BEHAVIOURS = [
+    ("withdrawal", "Withdrawn or isolating"),
+    ("anger", "Anger or irritability"),
+    ("alcohol", "Drinking more, or alcohol on duty"),
+    ("critical incident", "Exposure to a critical incident"),
+    ("hopelessness", "Statements of hopelessness"),
+    ("self-harm", "Talk of self-harm or suicide"),
+    ("performance", "Change in work performance"),
+    ("sleep", "Exhaustion or no sleep"),
+    ("family", "Family or relationship trouble"),
+]
+
+
+def _choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ReferralFields(FlaskForm):
+    topics = CheckboxesField(
+        "What is it about? (choose any)", choices=_choices(TOPICS), validators=[Optional()]
+    )
+    text = TextAreaField(
+        "In your own words (optional)",
+        validators=[Optional(), Length(max=TEXT_MAX)],
+        description=f"Up to {TEXT_MAX} characters. Write as much or as little as you like.",
+        render_kw={"rows": 6, "maxlength": TEXT_MAX},
+    )
+    urgency = RadioField(
+        "How soon do you need someone?",
+        choices=_choices(URGENCIES),
+        default="routine",
+        validators=[InputRequired()],
+    )
+    supporter_type = SelectField(
+        "Who would you like to talk to?", choices=_choices(SUPPORTER_TYPES), default=""
+    )
+    language = StringField(
+        "Language you prefer (optional)", validators=[Optional(), Length(max=40)]
+    )
+    # A screener result carried over from the screener page; re-scored on the server.
+    screener = HiddenField(validators=[Optional(), Regexp(r"^[a-z0-9]{1,10}$")])
+    screener_answers = HiddenField(validators=[Optional(), Regexp(r"^[0-4](,[0-4]){0,29}$")])
+
+
+class SelfReferralForm(ReferralFields):
+    contact_method = SelectField(
+        "How should we reach you?", choices=_choices(CONTACT_METHODS), default="phone"
+    )
+    contact_details = StringField(
+        "Phone number or e-mail (optional)", validators=[Optional(), Length(max=200)]
+    )
+    contact_time = StringField(
+        "Good times to reach you (optional)", validators=[Optional(), Length(max=100)]
+    )
+
+
+class AnonymousReferralForm(ReferralFields):
+    contact_details = StringField(
+        "A way to reach you, only if you want to (optional)",
+        validators=[Optional(), Length(max=200)],
+        description="Leave this empty to stay anonymous: you will read replies here with your "
+        "receipt code.",
+    )
+    unit = SelectField(
+        "Your unit (optional)",
+        coerce=int,
+        validate_choice=True,
+        description="Only used so that your request does not go to someone you "
+        "work with. It is not stored.",
+    )
+
+
+class ConcernForm(FlaskForm):
+    colleague = StringField(
+        "Who are you concerned about?",
+        validators=[InputRequired(), Length(max=120)],
+        description="Their full name or username.",
+    )
+    behaviours = CheckboxesField(
+        "What have you noticed? (choose any)", choices=_choices(BEHAVIOURS), validators=[Optional()]
+    )
+    critical_incident = BooleanField("They were involved in a critical incident recently")
+    text = TextAreaField(
+        "Anything else we should know (optional)",
+        validators=[Optional(), Length(max=TEXT_MAX)],
+        render_kw={"rows": 5, "maxlength": TEXT_MAX},
+    )
+    urgency = RadioField(
+        "How urgent is it?",
+        default="routine",
+        validators=[InputRequired()],
+        choices=_choices(
+            [
+                ("routine", "Within a few days"),
+                ("soon", "Within a day"),
+                ("crisis", "Now — they may not be safe"),
+            ]
+        ),
+    )
+
+
+class SupervisorReportForm(ConcernForm):
+    observed_on = StringField(
+        "When did you observe this? (optional)", validators=[Optional(), Length(max=60)]
+    )
+    actions_taken = TextAreaField(
+        "What have you already done? (optional)",
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"rows": 3, "maxlength": 2000},
+    )
+
+
+class MessageForm(FlaskForm):
+    body = TextAreaField(
+        "Your message",
+        validators=[InputRequired(), Length(max=TEXT_MAX)],
+        render_kw={"rows": 4, "maxlength": TEXT_MAX},
+    )
+
+
+class ReceiptForm(FlaskForm):
+    code = StringField(
+        "Your receipt code",
+        validators=[InputRequired(), Length(max=40)],
+        description="The code you were shown, e.g. K7QM-3XPD-9RTA-2WHN.",
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class ReceiptMessageForm(ReceiptForm, MessageForm):
+    pass
+
+
+class WithdrawForm(FlaskForm):
+    confirm = BooleanField(
+        "Yes, destroy this request and everything written in it",
+        validators=[InputRequired(message="Tick the box to confirm.")],
+    )
+
+
+class CsrfForm(FlaskForm):
+    """A form whose fields are built in the template (screeners); only the CSRF token here."""
+
+
+class CrisisNumbersForm(FlaskForm):
+    on_call_label = StringField(
+        "Who answers the on-call line",
+        validators=[Optional(), Length(max=100)],
+        description="e.g. Peer support on-call counselor",
+    )
+    on_call_phone = StringField(
+        "On-call phone number",
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9+() .-]*$", message="Digits, spaces, + ( ) - only."),
+        ],
+    )
+    note = StringField(
+        "A short note shown under the numbers (optional)", validators=[Optional(), Length(max=200)]
+    )

@@ -1,0 +1,314 @@
+"""Pages for asking for help. Thin: parse the form, call the service, render."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from wellness.accounts.access import current_private_key, roles_required
+from wellness.accounts.models import Role
+from wellness.agency import service as agency
+from wellness.cases import service as cases
+from wellness.cases.service import Reader
+from wellness.extensions import limiter
+from wellness.program import crisis as crisis_numbers
+from wellness.referrals import forms, screeners
+from wellness.referrals import service as referrals
+
+bp = Blueprint("referrals", __name__)
+
+
+def receipt_limit() -> str:
+    return current_app.config["RECEIPT_RATE_LIMIT"]
+
+
+def _me(as_owner: bool = True) -> Reader:
+    return Reader(current_user, current_private_key(), as_owner=as_owner)
+
+
+def _numbers() -> crisis_numbers.CrisisNumbers:
+    return crisis_numbers.load(current_app.instance_path)
+
+
+@bp.route("/help/")
+def hub() -> str:
+    return render_template("referrals/hub.html")
+
+
+def _screener_from(form: forms.ReferralFields) -> screeners.Result | None:
+    if not form.screener.data:
+        return None
+    try:
+        answers = [int(a) for a in form.screener_answers.data.split(",")]
+        return screeners.score(form.screener.data, answers)
+    except (ValueError, screeners.ScreenerError):
+        return None  # a tampered hidden field is dropped, never an error page
+
+
+def _referral(form: forms.ReferralFields, **extra: object) -> referrals.SelfReferral:
+    return referrals.SelfReferral(
+        topics=list(form.topics.data or []),
+        text=(form.text.data or "").strip(),
+        urgency=form.urgency.data,
+        supporter_type=form.supporter_type.data or None,
+        language=(form.language.data or "").strip() or None,
+        screener=_screener_from(form),
+        **extra,
+    )  # type: ignore[arg-type]
+
+
+def _starting(form: forms.ReferralFields) -> bool:
+    """A screener result page posts here to start a prefilled form, not to submit it."""
+    return request.method == "POST" and request.form.get("start") == "1"
+
+
+@bp.route("/help/self", methods=["GET", "POST"])
+@login_required
+def self_referral() -> str:
+    form = forms.SelfReferralForm()
+    if not _starting(form) and form.validate_on_submit():
+        result = referrals.submit_self_referral(
+            _referral(
+                form,
+                contact_method=form.contact_method.data,
+                contact_details=(form.contact_details.data or "").strip(),
+                contact_time=(form.contact_time.data or "").strip(),
+            ),
+            _me(),
+        )
+        return render_template("referrals/sent.html", result=result, numbers=_numbers())
+    return render_template("referrals/self.html", form=form, numbers=_numbers())
+
+
+@bp.route("/help/anonymous", methods=["GET", "POST"])
+def anonymous_referral() -> str:
+    form = forms.AnonymousReferralForm()
+    form.unit.choices = [SelectChoice(0, "Prefer not to say")] + [
+        SelectChoice(row.unit.id, row.unit.name) for row in agency.units_in_tree_order()
+    ]
+    if not _starting(form) and form.validate_on_submit():
+        result = referrals.submit_anonymous_referral(
+            _referral(
+                form,
+                contact_method="here",
+                unit_id=form.unit.data or None,
+                contact_details=(form.contact_details.data or "").strip(),
+            )
+        )
+        # The receipt exists only in this response: not in a URL, a cookie or the database.
+        return render_template("referrals/sent.html", result=result, numbers=_numbers())
+    return render_template("referrals/anonymous.html", form=form, numbers=_numbers())
+
+
+def _concern(form: forms.ConcernForm, supervisor: bool) -> str:
+    candidates = []
+    if form.validate_on_submit():
+        try:
+            subject = referrals.find_colleague(form.colleague.data, current_user)
+        except referrals.ColleagueNotFoundError as exc:
+            candidates = exc.candidates
+            form.colleague.errors.append(
+                "Choose one of the people below."
+                if candidates
+                else "Nobody matches that name. Check the spelling, or use their username."
+            )
+        else:
+            report = referrals.ConcernReport(
+                subject=subject,
+                behaviours=list(form.behaviours.data or []),
+                text=(form.text.data or "").strip(),
+                urgency=form.urgency.data,
+                critical_incident=form.critical_incident.data,
+                supervisor_report=supervisor,
+                observed_on=(getattr(form, "observed_on", None) and form.observed_on.data) or "",
+                actions_taken=(getattr(form, "actions_taken", None) and form.actions_taken.data)
+                or "",
+            )
+            result = referrals.submit_concern(report, _me(as_owner=False))
+            return render_template("referrals/concern_sent.html", result=result, numbers=_numbers())
+    return render_template(
+        "referrals/concern.html",
+        form=form,
+        candidates=candidates,
+        supervisor=supervisor,
+        numbers=_numbers(),
+    )
+
+
+@bp.route("/help/concern", methods=["GET", "POST"])
+@login_required
+def concern() -> str:
+    return _concern(forms.ConcernForm(), supervisor=False)
+
+
+@bp.route("/help/report", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def supervisor_report() -> str:
+    return _concern(forms.SupervisorReportForm(), supervisor=True)
+
+
+@bp.route("/crisis")
+def crisis() -> str:
+    # Reads only instance/crisis.json: works with the database down.
+    return render_template("referrals/crisis.html", numbers=_numbers())
+
+
+@bp.route("/screeners/")
+def screener_list() -> str:
+    return render_template("referrals/screeners.html", screeners=screeners.SCREENERS.values())
+
+
+@bp.route("/screeners/<key>", methods=["GET", "POST"])
+def screener(key: str) -> str:
+    chosen = screeners.SCREENERS.get(key) or abort(404)
+    form = forms.CsrfForm()
+    errors = False
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            answers = [int(request.form.get(f"q{i}", "")) for i in range(len(chosen.items))]
+            result = screeners.score(key, answers)
+        except (ValueError, screeners.ScreenerError):
+            errors = True
+        else:
+            return render_template(
+                "referrals/screener_result.html",
+                screener=chosen,
+                result=result,
+                numbers=_numbers(),
+                answers=",".join(map(str, result.answers)),
+            )
+    return render_template(
+        "referrals/screener.html", screener=chosen, form=form, errors=errors, given=request.form
+    )
+
+
+@bp.route("/receipt", methods=["GET", "POST"])
+@limiter.limit(receipt_limit, methods=["POST"])
+def receipt() -> str:
+    form = forms.ReceiptForm()
+    if form.validate_on_submit():
+        return _receipt_page(form.code.data) or _receipt_not_found(form)
+    return render_template("referrals/receipt_form.html", form=form)
+
+
+def _receipt_not_found(form: forms.ReceiptForm) -> str:
+    form.code.errors.append("No request matches that code. Check it and try again.")
+    return render_template("referrals/receipt_form.html", form=form)
+
+
+def _receipt_page(code: str) -> str | None:
+    try:
+        case_id, reader = referrals.open_by_receipt(code)
+        view = cases.open_case_page(case_id, reader, "receipt page")
+    except (referrals.ReceiptNotFoundError, cases.NotSharedError):
+        return None
+    reply = forms.ReceiptMessageForm(formdata=None, code=code)
+    return render_template(
+        "referrals/receipt.html",
+        view=view,
+        code=code,
+        reply=reply,
+        status=referrals.status_for_officer(view.case, "owner"),
+    )
+
+
+@bp.route("/receipt/message", methods=["POST"])
+@limiter.limit(receipt_limit)
+def receipt_message() -> str:
+    form = forms.ReceiptMessageForm()
+    if not form.validate_on_submit():
+        return _receipt_page(form.code.data or "") or _receipt_not_found(form)
+    try:
+        case_id, reader = referrals.open_by_receipt(form.code.data)
+        cases.post_message(case_id, reader, form.body.data.strip())
+    except (referrals.ReceiptNotFoundError, cases.NotSharedError):
+        return _receipt_not_found(form)
+    referrals.notify_assignee_of_message(case_id)
+    flash("Your message was sent.")
+    return _receipt_page(form.code.data) or _receipt_not_found(form)
+
+
+@bp.route("/me/referrals")
+@login_required
+def my_referrals() -> str:
+    return render_template("referrals/mine.html", items=referrals.my_referrals(_me()))
+
+
+def _open_mine(case_id: int):  # type: ignore[no-untyped-def]
+    if case_id not in cases.own_case_ids(_me()):
+        abort(404)
+    try:
+        return cases.open_case_page(case_id, _me(), "my referrals page")
+    except cases.NotSharedError:
+        abort(404)
+
+
+@bp.route("/me/referrals/<int:case_id>")
+@login_required
+def my_referral(case_id: int) -> str:
+    view = _open_mine(case_id)
+    return render_template(
+        "referrals/my_referral.html",
+        view=view,
+        status=referrals.status_for_officer(view.case, "owner"),
+        log=referrals.access_log_for_officer(case_id),
+        reply=forms.MessageForm(),
+        withdraw=forms.WithdrawForm(),
+    )
+
+
+@bp.route("/me/referrals/<int:case_id>/message", methods=["POST"])
+@login_required
+def my_referral_message(case_id: int) -> Response | str:
+    if case_id not in cases.own_case_ids(_me()):
+        abort(404)
+    form = forms.MessageForm()
+    if form.validate_on_submit():
+        cases.post_message(case_id, _me(), form.body.data.strip())
+        referrals.notify_assignee_of_message(case_id)
+        flash("Your message was sent.")
+        return redirect(url_for(".my_referral", case_id=case_id))
+    view = _open_mine(case_id)
+    return render_template(
+        "referrals/my_referral.html",
+        view=view,
+        reply=form,
+        status=referrals.status_for_officer(view.case, "owner"),
+        log=referrals.access_log_for_officer(case_id),
+        withdraw=forms.WithdrawForm(),
+    )
+
+
+@bp.route("/me/referrals/<int:case_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(case_id: int) -> Response:
+    form = forms.WithdrawForm()
+    if not form.validate_on_submit():
+        flash("Tick the box to confirm that you want to withdraw it.")
+        return redirect(url_for(".my_referral", case_id=case_id))
+    try:
+        referrals.withdraw(case_id, _me())
+    except cases.NotSharedError:
+        abort(404)
+    flash("Your request has been withdrawn and everything in it destroyed.")
+    return redirect(url_for(".my_referrals"))
+
+
+@bp.route("/me/export.json")
+@login_required
+def export() -> Response:
+    response = jsonify(referrals.export(_me()))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-wellness-data.json"'
+    return response
