@@ -15,7 +15,7 @@ from wellness.cases.service import Reader
 from wellness.extensions import db
 from wellness.notifications import service as notifications
 from wellness.program import crisis as crisis_numbers
-from wellness.referrals.forms import CrisisNumbersForm, MessageForm
+from wellness.referrals.forms import CrisisNumbersForm, CsrfForm, MessageForm
 
 bp = Blueprint("cases", __name__)
 OPEN = ("new", "contacted", "active")
@@ -63,6 +63,19 @@ def message(case_id: int) -> Response | str:
     except cases.NotSharedError:
         abort(404)
     flash("Message sent.")
+    return redirect(url_for(".case", case_id=case_id))
+
+
+@bp.route("/cases/<int:case_id>/contacted", methods=["POST"])
+@roles_required(Role.COUNSELOR, Role.COORDINATOR)
+def contacted(case_id: int) -> Response:
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        cases.record_contact(case_id, _reader())
+    except cases.NotSharedError:
+        abort(404)
+    flash("Recorded that you have reached out.")
     return redirect(url_for(".case", case_id=case_id))
 
 

@@ -247,6 +247,18 @@ def unshare_case(case_id: int, user: User) -> None:
     db.session.commit()
 
 
+def record_contact(case_id: int, reader: Reader) -> None:
+    """The counselor has reached the person: the reporter may now be told so."""
+    case = db.session.get(Case, case_id)
+    if case is None or case.content is None:
+        raise NotSharedError(case_id)
+    data_key(case, reader)  # only someone holding the case may say so
+    case.contacted_at = case.contacted_at or utcnow()
+    if case.status == "new":
+        case.status = "contacted"
+    db.session.commit()
+
+
 def shred_case(case_id: int) -> None:
     """Crypto-shredding: every sealed copy of the data key and the ciphertext are deleted."""
     case = db.session.get(Case, case_id)

@@ -83,20 +83,14 @@ def roster() -> list[routing.Counselor]:
             select(Case.assignee_id, func.count())
             .where(Case.status.in_(OPEN_STATUSES))
             .group_by(Case.assignee_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
-    rows = (
-        db.session.execute(
-            select(User, CounselorProfile)
-            .join(CounselorProfile)
-            .join(UserRole)
-            .where(UserRole.role == Role.COUNSELOR, User.active.is_(True))
-        )
-        .tuples()
-        .all()
-    )
+    rows = db.session.execute(
+        select(User, CounselorProfile)
+        .join(CounselorProfile)
+        .join(UserRole)
+        .where(UserRole.role == Role.COUNSELOR, User.active.is_(True))
+    ).all()
     return [
         routing.Counselor(
             id=user.id,
@@ -402,11 +396,7 @@ def access_log_for_officer(case_id: int) -> list[AccessLine]:
     entries = audit.entries_for_case(case_id)
     ids = {e.actor_id for e in entries if e.actor_id is not None}
     names = (
-        dict(
-            db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
-            .tuples()
-            .all()
-        )
+        dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
         if ids
         else {}
     )
