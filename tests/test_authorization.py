@@ -1,0 +1,160 @@
+"""Every route x every role, from the app's URL map: a new route cannot be forgotten.
+
+L = sent to sign in (302 to /login). A number is the status expected. The case used for
+``case_id`` is a self-referral by ``officer``, routed to ``counselor``.
+"""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import csrf_token, login, make_unit, make_user
+from wellness.accounts.models import Role
+from wellness.cases.models import Case
+from wellness.extensions import db
+from wellness.referrals import service as referrals
+from wellness.referrals.service import SelfReferral
+
+ROLES = [
+    "anonymous",
+    "officer",
+    "supervisor",
+    "counselor",
+    "other_counselor",
+    "coordinator",
+    "admin",
+]
+L = "L"
+PUBLIC = dict.fromkeys(ROLES, 200)
+SIGNED_IN = {"anonymous": L} | dict.fromkeys(ROLES[1:], 200)
+ADMIN_ONLY = {"anonymous": L} | dict.fromkeys(ROLES[1:], 403) | {"admin": 200}
+COORDINATOR_ONLY = {"anonymous": L} | dict.fromkeys(ROLES[1:], 403) | {"coordinator": 200}
+CASE_STAFF = {"anonymous": L, "officer": 403, "supervisor": 403, "admin": 403}
+
+GET = {
+    "main.home": PUBLIC,
+    "auth.login": {"anonymous": 200} | dict.fromkeys(ROLES[1:], 302),
+    "auth.verify": dict.fromkeys(ROLES, L),
+    "auth.enrol": dict.fromkeys(ROLES, L),
+    "auth.account": SIGNED_IN,
+    "auth.password": SIGNED_IN,
+    "referrals.hub": PUBLIC,
+    "referrals.crisis": PUBLIC,
+    "referrals.anonymous_referral": PUBLIC,
+    "referrals.screener_list": PUBLIC,
+    "referrals.screener": PUBLIC,
+    "referrals.receipt": PUBLIC,
+    "referrals.self_referral": SIGNED_IN,
+    "referrals.concern": SIGNED_IN,
+    "referrals.my_referrals": SIGNED_IN,
+    "referrals.export": SIGNED_IN,
+    "referrals.my_referral": {"anonymous": L} | dict.fromkeys(ROLES[1:], 404) | {"officer": 200},
+    "referrals.supervisor_report": {"anonymous": L}
+    | dict.fromkeys(ROLES[1:], 403)
+    | {"supervisor": 200},
+    "cases.my_cases": CASE_STAFF | {"counselor": 200, "other_counselor": 200, "coordinator": 200},
+    "cases.case": CASE_STAFF | {"counselor": 200, "other_counselor": 404, "coordinator": 404},
+    "cases.queue": COORDINATOR_ONLY,
+    "cases.crisis_settings": COORDINATOR_ONLY,
+    "keys.restore_access": COORDINATOR_ONLY,
+    "admin.users": ADMIN_ONLY,
+    "admin.new_user": ADMIN_ONLY,
+    "admin.edit_user": ADMIN_ONLY,
+    "admin.units": ADMIN_ONLY,
+    "admin.edit_unit": ADMIN_ONLY,
+}
+
+# POST-only routes: what each role gets for a POST with a valid CSRF token and no other fields.
+POST = {
+    "auth.logout": dict.fromkeys(ROLES, 302),
+    "referrals.receipt_message": PUBLIC,  # the form again, with an error
+    "referrals.my_referral_message": {"anonymous": L}
+    | dict.fromkeys(ROLES[1:], 404)
+    | {"officer": 200},
+    "referrals.withdraw": {"anonymous": L} | dict.fromkeys(ROLES[1:], 302),
+    "cases.message": CASE_STAFF | {"counselor": 200, "other_counselor": 404, "coordinator": 404},
+    "cases.contacted": CASE_STAFF | {"counselor": 302, "other_counselor": 404, "coordinator": 404},
+    "cases.notifications_read": CASE_STAFF
+    | {"counselor": 302, "other_counselor": 302, "coordinator": 302},
+    "admin.edit_counselor": ADMIN_ONLY | {"admin": 404},  # the officer is no counselor
+    "admin.reset_password": ADMIN_ONLY,
+    "admin.reset_authenticator": ADMIN_ONLY | {"admin": 302},
+}
+
+
+@pytest.fixture
+def world(app, ctx):
+    unit = make_unit("North")
+    people = {
+        "officer": make_user("jordan", Role.OFFICER, unit=unit),
+        "supervisor": make_user("sgt", Role.OFFICER, Role.SUPERVISOR),
+        "counselor": make_user("kelly", Role.COUNSELOR),
+        "other_counselor": make_user("luis", Role.COUNSELOR, unit=unit),
+        "coordinator": make_user("maria", Role.COORDINATOR),
+        "admin": make_user("itadmin", Role.ADMIN),
+    }
+    from tests.factories import reader
+
+    referrals.submit_self_referral(
+        SelfReferral([], "MARKER-TEXT", "routine"), reader(people["officer"], as_owner=True)
+    )
+    case = db.session.scalars(select(Case)).one()
+    assert case.assignee_id == people["counselor"].id
+    return people, case
+
+
+def url_for_rule(rule, ids):
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
+
+
+def client_for(app, people, role):
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, people[role])
+    return client
+
+
+def outcome(response):
+    if response.status_code == 302 and "/login" in response.headers["Location"]:
+        return L
+    return response.status_code
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    assert endpoints == set(GET) | set(POST)
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in POST:
+            assert "GET" not in rule.methods, rule.endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_what_the_table_says(app, world, role):
+    people, case = world
+    ids = {
+        "case_id": case.id,
+        "user_id": people["officer"].id,
+        "unit_id": case.id,
+        "key": "phq9",
+        "filename": "style.css",
+    }
+    from wellness.agency.models import Unit
+
+    ids["unit_id"] = db.session.scalars(select(Unit.id)).first()
+    client = client_for(app, people, role)
+    token = csrf_token(client, "/receipt")
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        url = url_for_rule(rule, ids)
+        if rule.endpoint in GET:
+            got = outcome(client.get(url))
+            assert got == GET[rule.endpoint][role], f"GET {url} as {role}"
+        else:
+            if rule.endpoint == "auth.logout":
+                continue  # signing out would end the role's session for the rest of the loop
+            got = outcome(client.post(url, data={"csrf_token": token}))
+            assert got == POST[rule.endpoint][role], f"POST {url} as {role}"
+    if role != "anonymous":
+        assert outcome(client.post("/logout", data={"csrf_token": token})) == L
