@@ -53,7 +53,8 @@ def count_cases():
     return db.session.scalar(select(func.count()).select_from(Case))
 
 
-def test_named_referral_goes_to_a_counselor_outside_the_officers_unit(app, agency):
+def test_named_referral_goes_to_a_counselor_outside_the_officers_unit(app, agency, caplog):
+    caplog.set_level(logging.DEBUG)
     officer = signed_in(app, agency["officer"])
     sent = post(
         officer,
@@ -92,6 +93,11 @@ def test_named_referral_goes_to_a_counselor_outside_the_officers_unit(app, agenc
     assert agency["peer_north"].id not in {
         n.user_id for n in db.session.scalars(select(Notification))
     }
+    assert "MARKER" not in caplog.text
+    assert b"MARKER" not in dump_database()
+    recent = signed_in(app, agency["coordinator"]).get("/coordinator/queue").get_data(as_text=True)
+    assert "Luis" in recent
+    assert "works in the subject&#39;s unit" in recent
 
 
 def test_routing_skips_the_subjects_chain_of_command(app, agency):

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from wellness.accounts.access import current_private_key, roles_required
-from wellness.accounts.models import Role
+from wellness.accounts.models import Role, User
 from wellness.cases import service as cases
 from wellness.cases.models import Case
 from wellness.cases.service import Reader
@@ -94,7 +94,13 @@ def queue() -> str:
         .where(Case.assignee_id.is_(None), Case.status.in_(OPEN))
         .order_by(Case.created_at)
     ).all()
-    return render_template("cases/queue.html", cases=rows)
+    recent = db.session.execute(
+        select(Case, User.display_name)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .order_by(Case.created_at.desc())
+        .limit(50)
+    ).all()
+    return render_template("cases/queue.html", cases=rows, recent=recent)
 
 
 @bp.route("/coordinator/crisis-numbers", methods=["GET", "POST"])
