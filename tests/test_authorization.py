@@ -55,8 +55,15 @@ GET = {
     | {"supervisor": 200},
     "cases.my_cases": CASE_STAFF | {"counselor": 200, "other_counselor": 200, "coordinator": 200},
     "cases.case": CASE_STAFF | {"counselor": 200, "other_counselor": 404, "coordinator": 404},
-    "cases.queue": COORDINATOR_ONLY,
-    "cases.crisis_settings": COORDINATOR_ONLY,
+    "program.queue": COORDINATOR_ONLY,
+    "program.crisis_settings": COORDINATOR_ONLY,
+    "program.team": COORDINATOR_ONLY,
+    "program.resources": COORDINATOR_ONLY,
+    "program.plans": COORDINATOR_ONLY,
+    "referrals.my_checkins": SIGNED_IN,
+    "referrals.checkin_calendar": {"anonymous": L}
+    | dict.fromkeys(ROLES[1:], 404)
+    | {"officer": 200},
     "keys.restore_access": COORDINATOR_ONLY,
     "admin.users": ADMIN_ONLY,
     "admin.new_user": ADMIN_ONLY,
@@ -73,8 +80,22 @@ POST = {
     | dict.fromkeys(ROLES[1:], 404)
     | {"officer": 200},
     "referrals.withdraw": {"anonymous": L} | dict.fromkeys(ROLES[1:], 302),
-    "cases.message": CASE_STAFF | {"counselor": 200, "other_counselor": 404, "coordinator": 404},
+    "cases.message": CASE_STAFF | {"counselor": 400, "other_counselor": 404, "coordinator": 404},
     "cases.contacted": CASE_STAFF | {"counselor": 302, "other_counselor": 404, "coordinator": 404},
+    "cases.accept": CASE_STAFF | {"counselor": 302, "other_counselor": 404, "coordinator": 404},
+    "cases.note": CASE_STAFF | {"counselor": 400, "other_counselor": 404, "coordinator": 404},
+    "cases.schedule_checkin": CASE_STAFF
+    | {"counselor": 400, "other_counselor": 404, "coordinator": 404},
+    "cases.schedule_plan": CASE_STAFF
+    | {"counselor": 400, "other_counselor": 404, "coordinator": 404},
+    "cases.transfer": CASE_STAFF | {"counselor": 400, "other_counselor": 404, "coordinator": 404},
+    "cases.close": CASE_STAFF | {"counselor": 400, "other_counselor": 404, "coordinator": 404},
+    "cases.availability": {"anonymous": L}
+    | dict.fromkeys(ROLES[1:], 403)
+    | {"counselor": 302, "other_counselor": 302},
+    "program.reassign": COORDINATOR_ONLY | {"coordinator": 302},
+    "program.set_availability": COORDINATOR_ONLY | {"coordinator": 404},  # not a counselor
+    "referrals.receipt_checkin": PUBLIC,
     "cases.notifications_read": CASE_STAFF
     | {"counselor": 302, "other_counselor": 302, "coordinator": 302},
     "admin.edit_counselor": ADMIN_ONLY | {"admin": 404},  # the officer is no counselor
@@ -101,6 +122,20 @@ def world(app, ctx):
     )
     case = db.session.scalars(select(Case)).one()
     assert case.assignee_id == people["counselor"].id
+    from datetime import timedelta
+
+    from wellness.checkins import service as checkins
+    from wellness.checkins.models import PlanTemplate
+    from wellness.program.models import Resource
+    from wellness.timeutil import utcnow
+
+    checkin = checkins.schedule(
+        case.id, reader(people["counselor"]), [utcnow() + timedelta(days=1)]
+    )[0]
+    db.session.add(Resource(name="EAP", kind="EAP"))
+    db.session.add(PlanTemplate(name="Plan", offsets_hours="24"))
+    db.session.commit()
+    people["ids"] = {"checkin_id": checkin.id, "resource_id": 1, "plan_id": 1}
     return people, case
 
 
@@ -138,6 +173,7 @@ def test_each_role_gets_exactly_what_the_table_says(app, world, role):
         "unit_id": case.id,
         "key": "phq9",
         "filename": "style.css",
+        **people["ids"],
     }
     from wellness.agency.models import Unit
 

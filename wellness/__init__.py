@@ -81,8 +81,19 @@ def _register_blueprints(app: Flask) -> None:
     from wellness.errors.routes import bp as errors_bp
     from wellness.keys.routes import bp as keys_bp
     from wellness.main.routes import bp as main_bp
+    from wellness.program.routes import bp as program_bp
     from wellness.referrals.routes import bp as referrals_bp
 
-    for bp in (errors_bp, main_bp, auth_bp, admin_bp, keys_bp, referrals_bp, cases_bp):
+    blueprints = (
+        errors_bp,
+        main_bp,
+        auth_bp,
+        admin_bp,
+        keys_bp,
+        referrals_bp,
+        cases_bp,
+        program_bp,
+    )
+    for bp in blueprints:
         app.register_blueprint(bp)
     cli.init_app(app)

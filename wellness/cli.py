@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 import flask_migrate
 from flask import Flask
@@ -58,6 +60,29 @@ def rotate_keys_command() -> None:
         f"Server key {result.new_key_id} is active; {result.re_encrypted} values "
         f"re-encrypted; retired keys: {result.retired_key_ids or 'none'}."
     )
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the unattended jobs (check-ins, escalations, e-mail) until stopped."""
+    from flask import current_app
+
+    from wellness.checkins import scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    scheduler.run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+@click.command("run-jobs")
+@with_appcontext
+def run_jobs_command() -> None:
+    """Run every unattended job once (for cron, or to catch up by hand)."""
+    from wellness.checkins import jobs
+    from wellness.timeutil import utcnow
+
+    counts = jobs.run_all(utcnow())
+    click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
 
 
 @click.group("audit")
@@ -210,5 +235,7 @@ def init_app(app: Flask) -> None:
         demo_command,
         rotate_keys_command,
         audit_group,
+        scheduler_command,
+        run_jobs_command,
     ):
         app.cli.add_command(command)

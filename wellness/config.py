@@ -35,6 +35,22 @@ class Defaults:
     HTTPS: bool = False
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES: int = 0
+    # Minutes to first contact by urgency; past it the coordinator is alerted.
+    FIRST_CONTACT_MINUTES: dict = {"crisis": 15, "soon": 1440, "routine": 4320}  # noqa: RUF012
+    # Hours after a check-in is sent before it counts as missed and the counselor is told.
+    CHECKIN_MISSED_HOURS: int = 48
+    # How often the scheduler looks for work, in seconds.
+    SCHEDULER_INTERVAL_SECONDS: int = 30
+    # E-mail: "console" (logged, for one box and development) or "smtp".
+    MAIL_BACKEND: str = "console"
+    MAIL_FROM: str = "peer-support@localhost"
+    SMTP_HOST: str = "localhost"
+    SMTP_PORT: int = 25
+    SMTP_TLS: str = "none"  # none / starttls / ssl
+    SMTP_USERNAME: str = ""
+    SMTP_PASSWORD: str = ""
+    # The address people use to reach the site; e-mails link here and nowhere else.
+    BASE_URL: str = "http://127.0.0.1:5000"
     # Name shown in the header and page titles.
     AGENCY_NAME: str = "Peer Support"
     # TOTP issuer shown in authenticator apps.

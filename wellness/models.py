@@ -5,14 +5,22 @@ from sqlalchemy import Engine, event
 from wellness.accounts.models import CounselorProfile, LoginSession, User, UserRole
 from wellness.agency.models import Unit
 from wellness.audit.models import AccessLogEntry, AuditHead
-from wellness.cases.models import Case, CaseKey, Message
+from wellness.cases.models import Case, CaseEvent, CaseKey, Message, Note
+from wellness.checkins.models import CheckIn, Outbox, PlanTemplate
 from wellness.keys.models import RecoveryKey, RetiredUserKey
 from wellness.notifications.models import Notification
+from wellness.program.models import Resource
 from wellness.referrals.models import Receipt
 
 __all__ = [
     "AccessLogEntry",
     "AuditHead",
+    "CaseEvent",
+    "CheckIn",
+    "Note",
+    "Outbox",
+    "PlanTemplate",
+    "Resource",
     "Case",
     "CaseKey",
     "CounselorProfile",

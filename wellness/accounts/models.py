@@ -59,6 +59,8 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # under the server key
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Class B: where to send "something is waiting" e-mails, under the server key.
+    email_token: Mapped[str | None] = mapped_column(String(600))
     # The person's keypair (see SECURITY.md): the private half only wrapped under a key derived
     # from their password, and sealed to the program recovery key.
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))

@@ -183,6 +183,19 @@ def totp_secret(user: User) -> str | None:
     return decrypt_field(user.totp_secret, totp_context(user)).decode()
 
 
+def email_address(user: User) -> str | None:
+    """Where to send notices (class B: the scheduler needs it with no one signed in)."""
+    if not user.email_token:
+        return None
+    return decrypt_field(user.email_token, context("users", user.id, "email")).decode()
+
+
+def set_email_address(user: User, address: str | None) -> None:
+    user.email_token = (
+        encrypt_field(address.encode(), context("users", user.id, "email")) if address else None
+    )
+
+
 def set_totp_secret(user: User, secret: str) -> None:
     user.totp_secret = encrypt_field(secret.encode(), totp_context(user))
     user.totp_last_step = None

@@ -32,6 +32,11 @@ class Case(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the first-contact deadline passed and the coordinator was told.
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Generic only ("resolved", "referred out", "declined"): where to is inside a note.
+    outcome: Mapped[str | None] = mapped_column(String(30))
     # Counts only ("3 eligible; 2 excluded: in the subject's unit"): never a name or a unit.
     routing_summary: Mapped[str] = mapped_column(String(400), default="")
     # Class A: JSON (what was written, topics, who it is about, who asked) under the data key.
@@ -74,5 +79,29 @@ class Message(db.Model):
     # counselor / owner / anonymous. The officer is never named, even when signed in.
     sender: Mapped[str] = mapped_column(String(20))
     counselor_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CaseEvent(db.Model):
+    """The timeline of a case: what happened and when, never what was said (class C)."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+
+
+class Note(db.Model):
+    """A counselor's note on a case: class A under the case's data key."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     body: Mapped[bytes] = mapped_column(LargeBinary)

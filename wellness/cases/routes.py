@@ -1,41 +1,83 @@
-"""The counselor's side of a case (the full caseload comes with the dashboard), and the
-coordinator's queue and crisis numbers."""
+"""The counselor's dashboard and case page. Thin: parse, call the service, render."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from wellness.accounts.access import current_private_key, roles_required
 from wellness.accounts.models import Role, User
+from wellness.cases import forms, lifecycle
 from wellness.cases import service as cases
 from wellness.cases.models import Case
 from wellness.cases.service import Reader
+from wellness.checkins import rules
+from wellness.checkins import service as checkins
+from wellness.checkins.models import ANSWERED, MISSED, SCHEDULED, SENT, CheckIn, PlanTemplate
 from wellness.extensions import db
 from wellness.notifications import service as notifications
-from wellness.program import crisis as crisis_numbers
-from wellness.referrals.forms import CrisisNumbersForm, CsrfForm, MessageForm
+from wellness.program.models import Resource
+from wellness.referrals.forms import CsrfForm, MessageForm
+from wellness.timeutil import as_utc, utcnow
 
 bp = Blueprint("cases", __name__)
 OPEN = ("new", "contacted", "active")
+STAFF = (Role.COUNSELOR, Role.COORDINATOR)
 
 
 def _reader() -> Reader:
     return Reader(current_user, current_private_key())
 
 
+def deadline_clock(case: Case) -> rules.Clock:
+    deadline = rules.first_contact_deadline(
+        as_utc(case.created_at), case.urgency, current_app.config["FIRST_CONTACT_MINUTES"]
+    )
+    return rules.clock(utcnow(), deadline)
+
+
 @bp.route("/cases/")
-@roles_required(Role.COUNSELOR, Role.COORDINATOR)
+@roles_required(*STAFF)
 def my_cases() -> str:
-    rows = db.session.scalars(
+    mine = db.session.scalars(
         select(Case)
         .where(Case.assignee_id == current_user.id, Case.status.in_(OPEN))
         .order_by(Case.created_at)
     ).all()
-    waiting = notifications.unread(current_user.id)
+    now = utcnow()
+    end_of_day = now.replace(hour=23, minute=59, second=59)
+    mine_ids = select(Case.id).where(Case.assignee_id == current_user.id)
+    listed = db.session.scalars(
+        select(CheckIn)
+        .where(
+            CheckIn.case_id.in_(mine_ids),
+            ((CheckIn.status == SCHEDULED) & (CheckIn.due_at <= end_of_day))
+            | CheckIn.status.in_((SENT, MISSED))
+            | ((CheckIn.status == ANSWERED) & (CheckIn.answered_at >= now - timedelta(days=7))),
+        )
+        .order_by(CheckIn.due_at)
+    ).all()
     return render_template(
-        "cases/list.html", cases=rows, notifications=waiting, messages=notifications.MESSAGES
+        "cases/dashboard.html",
+        now=now,
+        clock=deadline_clock,
+        new=[c for c in mine if c.status == "new"],
+        ongoing=[c for c in mine if c.status != "new"],
+        today=[c for c in listed if c.status == SCHEDULED],
+        waiting=[c for c in listed if c.status in (SENT, MISSED)],
+        answered=[c for c in listed if c.status == ANSWERED],
+        notifications=notifications.unread(current_user.id),
+        messages=notifications.MESSAGES,
+        availability=forms.AvailabilityForm(
+            data={
+                "available": current_user.counselor.available if current_user.counselor else False,
+                "on_call": current_user.counselor.on_call if current_user.counselor else False,
+            }
+        ),
     )
 
 
@@ -46,77 +88,190 @@ def _open(case_id: int) -> cases.CaseView:
         abort(404)
 
 
+def _render_case(case_id: int, status: int = 200, **forms_given: object) -> tuple[str, int]:
+    view = _open(case_id)
+    checkins.ensure_default_templates()
+    page = {
+        "reply": MessageForm(),
+        "note": forms.NoteForm(),
+        "checkin": forms.CheckInForm(),
+        "plan": forms.PlanForm(),
+        "transfer": forms.TransferForm(),
+        "close": forms.CloseForm(),
+        **forms_given,
+    }
+    page["plan"].template.choices = [
+        SelectChoice(t.id, f"{t.name} ({t.offsets_hours} h)")
+        for t in db.session.scalars(select(PlanTemplate))
+    ]
+    page["transfer"].to.choices = [
+        SelectChoice(u.id, u.display_name)
+        for u in lifecycle.counselors()
+        if u.id != current_user.id
+    ]
+    page["close"].resource.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(r.id, f"{r.name} ({r.kind})")
+        for r in db.session.scalars(select(Resource).where(Resource.active.is_(True)))
+    ]
+    return render_template(
+        "cases/case.html",
+        view=view,
+        events=lifecycle.events(case_id),
+        notes=lifecycle.read_notes(case_id, view.key),
+        checkins=checkins.for_case(case_id),
+        answers=checkins.read_answers(case_id, view.key),
+        clock=deadline_clock(view.case),
+        **page,
+    ), status
+
+
+def _act(case_id: int, action, done: str) -> Response:  # type: ignore[no-untyped-def]
+    try:
+        action()
+    except cases.NotSharedError:
+        abort(404)
+    except (lifecycle.LifecycleError, checkins.CheckInError, rules.PlanError) as exc:
+        flash(str(exc))
+    else:
+        flash(done)
+    return redirect(url_for(".case", case_id=case_id))
+
+
 @bp.route("/cases/<int:case_id>")
-@roles_required(Role.COUNSELOR, Role.COORDINATOR)
-def case(case_id: int) -> str:
-    return render_template("cases/case.html", view=_open(case_id), reply=MessageForm())
+@roles_required(*STAFF)
+def case(case_id: int) -> tuple[str, int]:
+    return _render_case(case_id)
 
 
 @bp.route("/cases/<int:case_id>/message", methods=["POST"])
-@roles_required(Role.COUNSELOR, Role.COORDINATOR)
-def message(case_id: int) -> Response | str:
+@roles_required(*STAFF)
+def message(case_id: int) -> Response | tuple[str, int]:
     form = MessageForm()
     if not form.validate_on_submit():
-        return render_template("cases/case.html", view=_open(case_id), reply=form)
-    try:
-        cases.post_message(case_id, _reader(), form.body.data.strip())
-    except cases.NotSharedError:
-        abort(404)
-    flash("Message sent.")
-    return redirect(url_for(".case", case_id=case_id))
+        return _render_case(case_id, 400, reply=form)
+    return _act(
+        case_id,
+        lambda: cases.post_message(case_id, _reader(), form.body.data.strip()),
+        "Message sent.",
+    )
 
 
 @bp.route("/cases/<int:case_id>/contacted", methods=["POST"])
-@roles_required(Role.COUNSELOR, Role.COORDINATOR)
+@roles_required(*STAFF)
 def contacted(case_id: int) -> Response:
     if not CsrfForm().validate_on_submit():
         abort(400)
+    return _act(
+        case_id,
+        lambda: cases.record_contact(case_id, _reader()),
+        "Recorded that you have reached out.",
+    )
+
+
+@bp.route("/cases/<int:case_id>/accept", methods=["POST"])
+@roles_required(*STAFF)
+def accept(case_id: int) -> Response:
+    if not CsrfForm().validate_on_submit():
+        abort(400)
+    return _act(case_id, lambda: lifecycle.accept(case_id, _reader()), "Case accepted.")
+
+
+@bp.route("/cases/<int:case_id>/note", methods=["POST"])
+@roles_required(*STAFF)
+def note(case_id: int) -> Response | tuple[str, int]:
+    form = forms.NoteForm()
+    if not form.validate_on_submit():
+        return _render_case(case_id, 400, note=form)
+    return _act(
+        case_id,
+        lambda: lifecycle.add_note(case_id, _reader(), form.body.data.strip()),
+        "Note added.",
+    )
+
+
+@bp.route("/cases/<int:case_id>/check-ins", methods=["POST"])
+@roles_required(*STAFF)
+def schedule_checkin(case_id: int) -> Response | tuple[str, int]:
+    form = forms.CheckInForm()
+    if not form.validate_on_submit():
+        return _render_case(case_id, 400, checkin=form)
+    due = form.due_at.data.replace(tzinfo=utcnow().tzinfo)
+    return _act(
+        case_id, lambda: checkins.schedule(case_id, _reader(), [due]), "Check-in scheduled."
+    )
+
+
+@bp.route("/cases/<int:case_id>/plan", methods=["POST"])
+@roles_required(*STAFF)
+def schedule_plan(case_id: int) -> Response | tuple[str, int]:
+    form = forms.PlanForm()
+    form.template.choices = [
+        SelectChoice(t.id, t.name) for t in db.session.scalars(select(PlanTemplate))
+    ]
+    if not form.validate_on_submit():
+        return _render_case(case_id, 400, plan=form)
+    template = db.session.get(PlanTemplate, form.template.data)
+    start = form.start.data.replace(tzinfo=utcnow().tzinfo)
+    return _act(
+        case_id,
+        lambda: checkins.schedule_plan(case_id, _reader(), template, start),
+        "Check-in plan scheduled.",
+    )
+
+
+@bp.route("/cases/<int:case_id>/transfer", methods=["POST"])
+@roles_required(*STAFF)
+def transfer(case_id: int) -> Response | tuple[str, int]:
+    form = forms.TransferForm()
+    form.to.choices = [SelectChoice(u.id, u.display_name) for u in lifecycle.counselors()]
+    if not form.validate_on_submit():
+        return _render_case(case_id, 400, transfer=form)
     try:
-        cases.record_contact(case_id, _reader())
+        lifecycle.transfer(case_id, _reader(), db.session.get(User, form.to.data))
     except cases.NotSharedError:
         abort(404)
-    flash("Recorded that you have reached out.")
-    return redirect(url_for(".case", case_id=case_id))
-
-
-@bp.route("/notifications/read", methods=["POST"])
-@roles_required(Role.COUNSELOR, Role.COORDINATOR)
-def notifications_read() -> Response:
-    notifications.mark_read(current_user.id)
+    except lifecycle.LifecycleError as exc:
+        flash(str(exc))
+        return redirect(url_for(".case", case_id=case_id))
+    flash("Case transferred. Your key to it has been removed.")
     return redirect(url_for(".my_cases"))
 
 
-@bp.route("/coordinator/queue")
-@roles_required(Role.COORDINATOR)
-def queue() -> str:
-    rows = db.session.scalars(
-        select(Case)
-        .where(Case.assignee_id.is_(None), Case.status.in_(OPEN))
-        .order_by(Case.created_at)
-    ).all()
-    recent = db.session.execute(
-        select(Case, User.display_name)
-        .outerjoin(User, User.id == Case.assignee_id)
-        .order_by(Case.created_at.desc())
-        .limit(50)
-    ).all()
-    return render_template("cases/queue.html", cases=rows, recent=recent)
+@bp.route("/cases/<int:case_id>/close", methods=["POST"])
+@roles_required(*STAFF)
+def close(case_id: int) -> Response | tuple[str, int]:
+    form = forms.CloseForm()
+    form.resource.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(r.id, r.name) for r in db.session.scalars(select(Resource))
+    ]
+    if not form.validate_on_submit():
+        return _render_case(case_id, 400, close=form)
+    resource = db.session.get(Resource, form.resource.data) if form.resource.data else None
+    return _act(
+        case_id,
+        lambda: lifecycle.close(
+            case_id, _reader(), form.outcome.data, (form.note.data or "").strip(), resource
+        ),
+        "Case closed.",
+    )
 
 
-@bp.route("/coordinator/crisis-numbers", methods=["GET", "POST"])
-@roles_required(Role.COORDINATOR)
-def crisis_settings() -> Response | str:
-    saved = crisis_numbers.load(current_app.instance_path)
-    form = CrisisNumbersForm(data=saved.__dict__)
+@bp.route("/cases/availability", methods=["POST"])
+@roles_required(Role.COUNSELOR)
+def availability() -> Response:
+    from wellness.accounts import service as accounts
+
+    form = forms.AvailabilityForm()
     if form.validate_on_submit():
-        crisis_numbers.save(
-            current_app.instance_path,
-            crisis_numbers.CrisisNumbers(
-                on_call_label=(form.on_call_label.data or "").strip(),
-                on_call_phone=(form.on_call_phone.data or "").strip(),
-                note=(form.note.data or "").strip(),
-            ),
+        accounts.save_counselor_profile(
+            current_user, available=form.available.data, on_call=form.on_call.data
         )
-        flash("Crisis numbers saved. They show on every crisis page from now on.")
-        return redirect(url_for(".crisis_settings"))
-    return render_template("cases/crisis_settings.html", form=form)
+        flash("Availability saved.")
+    return redirect(url_for(".my_cases"))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@roles_required(*STAFF)
+def notifications_read() -> Response:
+    notifications.mark_read(current_user.id)
+    return redirect(url_for(".my_cases"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -68,7 +68,7 @@ def _content_context(case_id: int) -> bytes:
     return context("cases", case_id, "content")
 
 
-def _seal_to(
+def seal_to(
     case: Case, data_key: bytes, holder: KeyHolder, public: bytes, user_id: int | None = None
 ) -> CaseKey:
     sealed = envelope.seal(data_key, public, _key_context(case.id, holder, user_id))
@@ -97,14 +97,14 @@ def create_case(
     db.session.flush()
     key = records.new_data_key()
     case.content = records.encrypt(key, json.dumps(content).encode(), _content_context(case.id))
-    _seal_to(case, key, KeyHolder.RECOVERY, keys.recovery_public_key())
+    seal_to(case, key, KeyHolder.RECOVERY, keys.recovery_public_key())
     for user in share_with:
-        _seal_to(case, key, KeyHolder.USER, user.public_key, user.id)
+        seal_to(case, key, KeyHolder.USER, user.public_key, user.id)
     if owner is not None and owner.user is not None:
-        _seal_to(case, key, KeyHolder.OWNER, owner.user.public_key)
+        seal_to(case, key, KeyHolder.OWNER, owner.user.public_key)
         _add_to_index(owner, case.id, "owner")
     if receipt_public is not None:
-        _seal_to(case, key, KeyHolder.RECEIPT, receipt_public)
+        seal_to(case, key, KeyHolder.RECEIPT, receipt_public)
     if reporter is not None:  # a reporter can find the case's status, never open it
         _add_to_index(reporter, case.id, "reporter")
     if commit:
@@ -173,6 +173,8 @@ class CaseView:
     case: Case
     content: dict[str, Any]
     messages: list[ThreadMessage]
+    # The unsealed data key, for the same page's notes and check-in answers (already logged).
+    key: bytes = field(repr=False, default=b"")
 
 
 def open_case_page(case_id: int, reader: Reader, reason: str) -> CaseView:
@@ -195,7 +197,7 @@ def open_case_page(case_id: int, reader: Reader, reason: str) -> CaseView:
         for m in rows
     ]
     audit.record(*reader.log_identity, case.id, "read", reason)
-    return CaseView(case, content, messages)
+    return CaseView(case, content, messages, key)
 
 
 def _message_context(message_id: int) -> bytes:
@@ -233,7 +235,7 @@ def share_case(case_id: int, reader: Reader, with_user: User) -> None:
             CaseKey.user_id == with_user.id,
         )
     )
-    _seal_to(case, key, KeyHolder.USER, with_user.public_key, with_user.id)
+    seal_to(case, key, KeyHolder.USER, with_user.public_key, with_user.id)
     db.session.commit()
 
 
@@ -311,13 +313,16 @@ def restore_access(user: User, recovery_code: str, coordinator: User) -> int:
     return restored
 
 
-def _reseal(row: CaseKey, recovery_private: bytes, public: bytes) -> None:
-    recovery_row = _key_row(row.case_id, KeyHolder.RECOVERY)
+def recovery_data_key(case_id: int, recovery_private: bytes) -> bytes:
+    """A case's data key opened with the program recovery key (nothing is decrypted or logged)."""
+    recovery_row = _key_row(case_id, KeyHolder.RECOVERY)
     if recovery_row is None:
-        raise NotSharedError(row.case_id)
-    key = envelope.open_sealed(
-        recovery_row.sealed_key,
-        recovery_private,
-        _key_context(row.case_id, KeyHolder.RECOVERY, None),
+        raise NotSharedError(case_id)
+    return envelope.open_sealed(
+        recovery_row.sealed_key, recovery_private, _key_context(case_id, KeyHolder.RECOVERY, None)
     )
+
+
+def _reseal(row: CaseKey, recovery_private: bytes, public: bytes) -> None:
+    key = recovery_data_key(row.case_id, recovery_private)
     row.sealed_key = envelope.seal(key, public, _key_context(row.case_id, row.holder, row.user_id))

@@ -9,9 +9,12 @@ from sqlalchemy import select
 
 from wellness.accounts.models import User
 from wellness.accounts.service import totp_context
+from wellness.checkins.models import CheckIn, Outbox
 from wellness.crypto import serverkeys
+from wellness.crypto.context import context
 from wellness.extensions import db
 from wellness.keyring import key_dir, server_keyring
+from wellness.notifications.mail import ADDRESS_CONTEXT
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,12 @@ class ServerField:
 
 
 # Every column kept under the server key (SECURITY.md, class B). A new one is added here.
-SERVER_FIELDS = [ServerField(User, "totp_secret", totp_context)]  # type: ignore[arg-type]
+SERVER_FIELDS = [
+    ServerField(User, "totp_secret", totp_context),  # type: ignore[arg-type]
+    ServerField(User, "email_token", lambda u: context("users", u.id, "email")),  # type: ignore[attr-defined]
+    ServerField(CheckIn, "notify_token", lambda c: context("check_ins", c.id, "notify")),  # type: ignore[attr-defined]
+    ServerField(Outbox, "to_token", lambda _row: ADDRESS_CONTEXT),
+]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
 
+from wellness.accounts.models import User
 from wellness.extensions import db
 from wellness.notifications.models import Notification
 from wellness.timeutil import utcnow
@@ -18,15 +19,32 @@ MESSAGES = {
     "message": "There is a new message on one of your cases.",
     "withdrawn": "A referral you were handling has been withdrawn.",
     "reply": "Someone has replied to your referral.",
+    "checkin": "You have a check-in waiting.",
+    "checkin_answered": "A check-in on one of your cases has been answered.",
+    "checkin_missed": "A check-in on one of your cases was not answered.",
+    "deadline_missed": "A referral has passed its first-contact deadline.",
+    "assigned": "A case has been assigned to you.",
 }
 
 
 def notify(user_ids: Iterable[int], kind: str, case_id: int | None = None) -> None:
-    """Queue a notification for each user (committed with the caller's transaction)."""
+    """In-app notice and e-mail for each staff user (committed with the caller's transaction)."""
     if kind not in MESSAGES:
         raise ValueError(f"unknown notification kind {kind!r}")
     for user_id in set(user_ids):
         db.session.add(Notification(user_id=user_id, kind=kind, case_id=case_id))
+        email_user(user_id, kind)
+
+
+def email_user(user_id: int, kind: str) -> None:
+    """E-mail the fixed wording for ``kind`` to the user, if they gave an address."""
+    from wellness.accounts.service import email_address
+    from wellness.notifications import mail
+
+    user = db.session.get(User, user_id)
+    address = email_address(user) if user is not None else None
+    if address:
+        mail.queue(address, kind)
 
 
 def unread(user_id: int, limit: int = 20) -> list[Notification]:

@@ -22,10 +22,15 @@ from wellness.accounts.models import Role
 from wellness.agency import service as agency
 from wellness.cases import service as cases
 from wellness.cases.service import Reader
-from wellness.extensions import limiter
+from wellness.checkins import ics
+from wellness.checkins import service as checkins
+from wellness.checkins.forms import AnswerForm
+from wellness.checkins.models import CheckIn
+from wellness.extensions import db, limiter
 from wellness.program import crisis as crisis_numbers
 from wellness.referrals import forms, screeners
 from wellness.referrals import service as referrals
+from wellness.timeutil import as_utc, utcnow
 
 bp = Blueprint("referrals", __name__)
 
@@ -204,7 +209,8 @@ def receipt() -> str:
 
 
 def _receipt_not_found(form: forms.ReceiptForm) -> str:
-    form.code.errors.append("No request matches that code. Check it and try again.")
+    # errors is a tuple on a form that was never validated: replace it, do not append.
+    form.code.errors = [*form.code.errors, "No request matches that code. Check it and try again."]
     return render_template("referrals/receipt_form.html", form=form)
 
 
@@ -217,6 +223,8 @@ def _receipt_page(code: str) -> str | None:
     reply = forms.ReceiptMessageForm(formdata=None, code=code)
     return render_template(
         "referrals/receipt.html",
+        waiting=checkins.waiting_for_answer([case_id]),
+        answer_form=AnswerForm(formdata=None),
         view=view,
         code=code,
         reply=reply,
@@ -238,6 +246,78 @@ def receipt_message() -> str:
     referrals.notify_assignee_of_message(case_id)
     flash("Your message was sent.")
     return _receipt_page(form.code.data) or _receipt_not_found(form)
+
+
+@bp.route("/receipt/check-in", methods=["POST"])
+@limiter.limit(receipt_limit)
+def receipt_checkin() -> str:
+    code = (request.form.get("code") or "")[:40]
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            case_id, reader = referrals.open_by_receipt(code)
+            _answer_own(form, reader, [case_id])
+        except referrals.ReceiptNotFoundError:
+            pass
+        except checkins.CheckInError as exc:
+            flash(str(exc))
+    else:
+        flash("Choose a number from 1 to 5 to answer the check-in.")
+    return _receipt_page(code) or _receipt_not_found(forms.ReceiptForm(formdata=None))
+
+
+def _answer_own(form: AnswerForm, reader: Reader, own_case_ids: list[int]) -> None:
+    checkin = db.session.get(CheckIn, form.checkin.data)
+    if checkin is None or checkin.case_id not in own_case_ids:
+        raise checkins.CheckInError("This check-in is not open for an answer.")
+    checkins.answer(
+        checkin.id,
+        reader,
+        checkins.Answer(
+            int(form.rating.data), form.wants_contact.data, (form.text.data or "").strip()
+        ),
+    )
+    flash("Thank you. Your answer was sent to your counselor.")
+
+
+@bp.route("/me/check-ins", methods=["GET", "POST"])
+@login_required
+def my_checkins() -> Response | str:
+    own = cases.own_case_ids(_me())
+    form = AnswerForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                _answer_own(form, _me(), own)
+            except checkins.CheckInError as exc:
+                flash(str(exc))
+            return redirect(url_for(".my_checkins"))
+        flash("Choose a number from 1 to 5 to answer the check-in.")
+    return render_template(
+        "referrals/checkins.html",
+        waiting=checkins.waiting_for_answer(own),
+        upcoming=checkins.upcoming(own),
+        answer_form=AnswerForm(formdata=None),
+    )
+
+
+@bp.route("/me/check-ins/<int:checkin_id>.ics")
+@login_required
+def checkin_calendar(checkin_id: int) -> Response:
+    checkin = db.session.get(CheckIn, checkin_id)
+    if checkin is None or checkin.case_id not in cases.own_case_ids(_me()):
+        abort(404)
+    body = ics.calendar_event(
+        f"checkin-{checkin.id}@wellness",
+        as_utc(checkin.due_at),
+        utcnow(),
+        current_app.config["BASE_URL"],
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="check-in.ics"'},
+    )
 
 
 @bp.route("/me/referrals")

@@ -1,0 +1,28 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from wellness.referrals.forms import _choices
+
+RATINGS = [
+    ("1", "1 — struggling"),
+    ("2", "2"),
+    ("3", "3 — getting by"),
+    ("4", "4"),
+    ("5", "5 — doing well"),
+]
+
+
+class AnswerForm(FlaskForm):
+    checkin = IntegerField(validators=[InputRequired()], widget=HiddenField.widget)
+    rating = RadioField(
+        "How are you doing?",
+        choices=_choices(RATINGS),
+        validators=[InputRequired(message="Choose a number from 1 to 5.")],
+    )
+    wants_contact = BooleanField("I would like someone to contact me")
+    text = TextAreaField(
+        "Anything to add (optional)",
+        validators=[Optional(), Length(max=2000)],
+        render_kw={"rows": 3, "maxlength": 2000},
+    )

@@ -1,0 +1,143 @@
+"""The unattended work: dispatch due check-ins, mark missed ones, escalate missed deadlines.
+
+Each job claims rows with one UPDATE ... RETURNING (with FOR UPDATE SKIP LOCKED on PostgreSQL),
+and commits what it announces in the same transaction: two schedulers never take the same row,
+and a crash loses nothing (the claim rolls back) and repeats nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from wellness.accounts.models import Role, User, UserRole
+from wellness.cases.models import Case, CaseEvent
+from wellness.checkins.models import MISSED, SCHEDULED, SENT, CheckIn
+from wellness.checkins.service import notify_context
+from wellness.extensions import db
+from wellness.keyring import decrypt_field
+from wellness.notifications import service as notifications
+
+
+def dispatch_due_checkins(now: datetime, batch: int = 500) -> int:
+    """Send every check-in due by ``now``; returns how many were sent."""
+    pause = float(current_app.config.get("DISPATCH_PAUSE_SECONDS", 0))
+    total = 0
+    while True:
+        due = (
+            select(CheckIn.id)
+            .where(CheckIn.status == SCHEDULED, CheckIn.due_at <= now)
+            .order_by(CheckIn.due_at, CheckIn.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        rows = db.session.execute(
+            update(CheckIn)
+            .where(CheckIn.id.in_(due))
+            .values(status=SENT, sent_at=now)
+            .returning(CheckIn.id, CheckIn.notify_token)
+            .execution_options(synchronize_session=False)
+        ).all()
+        for checkin_id, token in rows:
+            if token:  # a named officer: an e-mail that says only that a check-in is waiting
+                user_id = int(decrypt_field(token, notify_context(checkin_id)))
+                notifications.email_user(user_id, "checkin")
+        db.session.commit()
+        if not rows:
+            return total
+        total += len(rows)
+        if pause:
+            time.sleep(pause)
+
+
+def mark_missed_checkins(now: datetime) -> int:
+    """Check-ins sent long enough ago without an answer become missed; counselors are told."""
+    cutoff = now - timedelta(hours=int(current_app.config["CHECKIN_MISSED_HOURS"]))
+    stale = (
+        select(CheckIn.id)
+        .where(CheckIn.status == SENT, CheckIn.sent_at <= cutoff)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    case_ids = (
+        db.session.execute(
+            update(CheckIn)
+            .where(CheckIn.id.in_(stale))
+            .values(status=MISSED)
+            .returning(CheckIn.case_id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    for case_id, assignee in _assignees(case_ids):
+        notifications.notify([assignee], "checkin_missed", case_id)
+    db.session.commit()
+    return len(case_ids)
+
+
+def escalate_first_contact(now: datetime) -> int:
+    """Cases past their first-contact deadline go to the coordinator's attention, once."""
+    minutes = current_app.config["FIRST_CONTACT_MINUTES"]
+    escalated: list[int] = []
+    for urgency in {"crisis", "soon", "routine"} | set(minutes):
+        deadline = now - timedelta(minutes=int(minutes.get(urgency, minutes["routine"])))
+        late = (
+            select(Case.id)
+            .where(
+                Case.urgency == urgency,
+                Case.status == "new",
+                Case.contacted_at.is_(None),
+                Case.escalated_at.is_(None),
+                Case.created_at <= deadline,
+            )
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        escalated += (
+            db.session.execute(
+                update(Case)
+                .where(Case.id.in_(late))
+                .values(escalated_at=now)
+                .returning(Case.id)
+                .execution_options(synchronize_session=False)
+            )
+            .scalars()
+            .all()
+        )
+    coordinators = db.session.scalars(
+        select(User.id)
+        .join(UserRole)
+        .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
+    ).all()
+    for case_id in escalated:
+        db.session.add(CaseEvent(case_id=case_id, at=now, kind="first contact overdue"))
+        notifications.notify(coordinators, "deadline_missed", case_id)
+    db.session.commit()
+    return len(escalated)
+
+
+def _assignees(case_ids: list[int]) -> list[tuple[int, int]]:
+    if not case_ids:
+        return []
+    return db.session.execute(
+        select(Case.id, Case.assignee_id).where(
+            Case.id.in_(set(case_ids)), Case.assignee_id.is_not(None)
+        )
+    ).all()
+
+
+def run_all(now: datetime) -> dict[str, int]:
+    """One pass of every job, as the scheduler runs it."""
+    from wellness.notifications import mail
+
+    return {
+        "dispatched": dispatch_due_checkins(now),
+        "missed": mark_missed_checkins(now),
+        "escalated": escalate_first_contact(now),
+        "emailed": mail.send_outbox(now, mail.mailer_from_config()),
+    }

@@ -1,0 +1,40 @@
+"""The scheduler process: ``flask --app wellness scheduler``. Never started by create_app.
+
+Several may run at once (one per box, or two for resilience): every job claims its rows
+atomically, so work is shared, never done twice.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from wellness.checkins import jobs
+from wellness.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+def tick(app: Flask) -> dict[str, int]:
+    with app.app_context():
+        counts = jobs.run_all(utcnow())
+    if any(counts.values()):
+        log.info("scheduler: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
+
+
+def run_forever(app: Flask) -> None:
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(
+        tick,
+        "interval",
+        args=[app],
+        seconds=app.config["SCHEDULER_INTERVAL_SECONDS"],
+        max_instances=1,
+        coalesce=True,
+        id="wellness-jobs",
+    )
+    log.info("scheduler started")
+    scheduler.start()

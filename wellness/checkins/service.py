@@ -1,0 +1,168 @@
+"""Scheduling and answering check-ins."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from wellness.cases import service as cases
+from wellness.cases.models import Case, CaseEvent
+from wellness.cases.service import Reader
+from wellness.checkins import rules
+from wellness.checkins.models import (
+    ANSWERED,
+    CANCELLED,
+    MISSED,
+    SCHEDULED,
+    SENT,
+    CheckIn,
+    PlanTemplate,
+)
+from wellness.crypto import records
+from wellness.crypto.context import context
+from wellness.extensions import db
+from wellness.keyring import encrypt_field
+from wellness.notifications import service as notifications
+from wellness.timeutil import utcnow
+
+ANSWERABLE = (SENT, MISSED)
+
+
+class CheckInError(Exception):
+    """A check-in that cannot be scheduled or answered; the message says why."""
+
+
+def notify_context(checkin_id: int) -> bytes:
+    return context("check_ins", checkin_id, "notify")
+
+
+def schedule(case_id: int, reader: Reader, due_times: list[datetime]) -> list[CheckIn]:
+    """Add check-ins to a case the counselor holds; the officer is reminded when each is due."""
+    now = utcnow()
+    if not due_times or any(t <= now for t in due_times):
+        raise CheckInError("Choose a time in the future.")
+    content = cases.open_case(case_id, reader, "scheduling a check-in")
+    if content.get("type") != "self_referral":
+        raise CheckInError("Check-ins go to the person who asked for help; this case has none.")
+    owner_id = (content.get("who") or {}).get("user_id")  # None: anonymous, uses the receipt
+    made = []
+    for due in due_times:
+        checkin = CheckIn(
+            case_id=case_id, due_at=due, status=SCHEDULED, created_by=reader.account.id
+        )
+        db.session.add(checkin)
+        db.session.flush()
+        if owner_id is not None:
+            checkin.notify_token = encrypt_field(str(owner_id).encode(), notify_context(checkin.id))
+        made.append(checkin)
+    db.session.add(
+        CaseEvent(case_id=case_id, actor_id=reader.account.id, kind="check-ins scheduled")
+    )
+    db.session.commit()
+    return made
+
+
+def schedule_plan(
+    case_id: int, reader: Reader, template: PlanTemplate, start: datetime
+) -> list[CheckIn]:
+    return schedule(
+        case_id, reader, rules.plan_times(start, rules.parse_offsets(template.offsets_hours))
+    )
+
+
+def cancel(checkin_id: int, case_id: int) -> None:
+    db.session.execute(
+        update(CheckIn)
+        .where(CheckIn.id == checkin_id, CheckIn.case_id == case_id, CheckIn.status == SCHEDULED)
+        .values(status=CANCELLED)
+    )
+    db.session.commit()
+
+
+def for_case(case_id: int) -> list[CheckIn]:
+    return list(
+        db.session.scalars(
+            select(CheckIn).where(CheckIn.case_id == case_id).order_by(CheckIn.due_at)
+        )
+    )
+
+
+def waiting_for_answer(case_ids: list[int]) -> list[CheckIn]:
+    """Check-ins the officer can answer now, on the given cases."""
+    if not case_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(CheckIn)
+            .where(CheckIn.case_id.in_(case_ids), CheckIn.status.in_(ANSWERABLE))
+            .order_by(CheckIn.due_at)
+        )
+    )
+
+
+def upcoming(case_ids: list[int]) -> list[CheckIn]:
+    """Scheduled check-ins on the given cases, soonest first."""
+    if not case_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(CheckIn)
+            .where(CheckIn.case_id.in_(case_ids), CheckIn.status == SCHEDULED)
+            .order_by(CheckIn.due_at)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Answer:
+    rating: int  # 1 (struggling) .. 5 (doing well)
+    wants_contact: bool
+    text: str
+
+
+def answer(checkin_id: int, reader: Reader, given: Answer) -> None:
+    """Store the officer's answer encrypted for the counselor, and tell the counselor."""
+    checkin = db.session.get(CheckIn, checkin_id)
+    if checkin is None or checkin.status not in ANSWERABLE:
+        raise CheckInError("This check-in is not open for an answer.")
+    case = db.session.get(Case, checkin.case_id)
+    if case is None or case.content is None:
+        raise CheckInError("This check-in is not open for an answer.")
+    key = cases.data_key(case, reader)  # only the officer (or their receipt) holds it
+    body = json.dumps(
+        {"rating": given.rating, "wants_contact": given.wants_contact, "text": given.text}
+    ).encode()
+    checkin.answer = records.encrypt(key, body, context("check_ins", checkin.id, "answer"))
+    checkin.status, checkin.answered_at = ANSWERED, utcnow()
+    if case.assignee_id is not None:
+        notifications.notify([case.assignee_id], "checkin_answered", case.id)
+    db.session.commit()
+
+
+def read_answers(case_id: int, key: bytes) -> dict[int, dict[str, Any]]:
+    """Answers on a case, decrypted with a data key the caller already unsealed (and logged)."""
+    out = {}
+    for checkin in for_case(case_id):
+        if checkin.answer is not None:
+            plain = records.decrypt(key, checkin.answer, context("check_ins", checkin.id, "answer"))
+            out[checkin.id] = json.loads(plain)
+    return out
+
+
+def ensure_default_templates() -> None:
+    if db.session.scalar(select(PlanTemplate.id).limit(1)) is None:
+        db.session.add(
+            PlanTemplate(
+                name="After a critical incident",
+                offsets_hours=",".join(map(str, rules.CRITICAL_INCIDENT_PLAN)),
+            )
+        )
+        db.session.add(PlanTemplate(name="Weekly for a month", offsets_hours="168,336,504,672"))
+        db.session.commit()
+
+
+__all__ = ["ANSWERED", "MISSED", "Answer", "CheckInError"]

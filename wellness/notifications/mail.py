@@ -1,0 +1,126 @@
+"""E-mail: an outbox in the database, sent by the scheduler. The text names no one and nothing.
+
+Rows are written in the same transaction as what they announce, and deleted once sent, so no
+list of who was e-mailed lingers. Delivery is at least once: a crash between the SMTP server's
+acceptance and the row's deletion can repeat one e-mail, never lose it.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Protocol
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+
+from wellness.checkins.models import Outbox
+from wellness.extensions import db
+from wellness.keyring import decrypt_field, encrypt_field
+
+log = logging.getLogger(__name__)
+ADDRESS_CONTEXT = b"wellness:v1:outbox:to_token"
+LEASE = timedelta(minutes=5)
+
+SUBJECT = "Something is waiting for you"
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
+class ConsoleMailer:
+    """Development and single-box default: logs that a message went, never to whom or what."""
+
+    def send(self, message: EmailMessage) -> None:
+        log.info("e-mail handed to the console backend (%d bytes)", len(message.as_bytes()))
+
+
+class SmtpMailer:
+    def __init__(self, host: str, port: int, tls: str, username: str, password: str) -> None:
+        self.host, self.port, self.tls = host, port, tls
+        self.username, self.password = username, password
+
+    def send(self, message: EmailMessage) -> None:
+        context = ssl.create_default_context()
+        if self.tls == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, context=context, timeout=20)
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=20)
+        with smtp:
+            if self.tls == "starttls":
+                smtp.starttls(context=context)
+            if self.username:
+                smtp.login(self.username, self.password)
+            smtp.send_message(message)
+
+
+def mailer_from_config() -> Mailer:
+    cfg = current_app.config
+    if cfg["MAIL_BACKEND"] == "smtp":
+        return SmtpMailer(
+            cfg["SMTP_HOST"],
+            int(cfg["SMTP_PORT"]),
+            cfg["SMTP_TLS"],
+            cfg["SMTP_USERNAME"],
+            cfg["SMTP_PASSWORD"],
+        )
+    return ConsoleMailer()
+
+
+def queue(address: str, kind: str) -> None:
+    """Add an e-mail to the outbox (committed with the caller's transaction)."""
+    db.session.add(Outbox(to_token=encrypt_field(address.encode(), ADDRESS_CONTEXT), kind=kind))
+
+
+def compose(address: str, text: str) -> EmailMessage:
+    cfg = current_app.config
+    message = EmailMessage()
+    message["From"] = cfg["MAIL_FROM"]
+    message["To"] = address
+    message["Subject"] = SUBJECT
+    message.set_content(
+        f"{text}\n\nSign in to see it: {cfg['BASE_URL']}\n\n"
+        "This message is sent automatically and says nothing more on purpose.\n"
+    )
+    return message
+
+
+def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
+    """Claim and send waiting e-mails; a claim older than the lease is taken over."""
+    from wellness.notifications.service import MESSAGES
+
+    pending = (
+        select(Outbox.id)
+        .where(
+            Outbox.sent_at.is_(None),
+            or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < now - LEASE),
+        )
+        .order_by(Outbox.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = db.session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(pending))
+        .values(claimed_at=now, attempts=Outbox.attempts + 1)
+        .returning(Outbox.id, Outbox.to_token, Outbox.kind)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    sent = 0
+    for row_id, token, kind in claimed:
+        address = decrypt_field(token, ADDRESS_CONTEXT).decode()
+        try:
+            mailer.send(compose(address, MESSAGES.get(kind, MESSAGES["message"])))
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("e-mail %d not sent (%s); it will be retried", row_id, type(exc).__name__)
+            continue
+        db.session.execute(delete(Outbox).where(Outbox.id == row_id))
+        db.session.commit()
+        sent += 1
+    return sent

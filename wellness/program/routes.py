@@ -1,0 +1,179 @@
+"""The coordinator's pages: queue and reassignment, team and on-call roster, resources,
+check-in plans, crisis numbers. Nothing here decrypts case content."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from wellness.accounts import service as accounts
+from wellness.accounts.access import current_private_key, roles_required
+from wellness.accounts.models import CounselorProfile, Role, User
+from wellness.cases import forms, lifecycle
+from wellness.cases.models import Case
+from wellness.cases.service import NotSharedError, Reader
+from wellness.checkins import rules
+from wellness.checkins.models import PlanTemplate
+from wellness.crypto.errors import RecoveryCodeError
+from wellness.extensions import db
+from wellness.program import crisis as crisis_numbers
+from wellness.program.models import Resource
+from wellness.referrals.forms import CrisisNumbersForm
+
+bp = Blueprint("program", __name__, url_prefix="/coordinator")
+OPEN = ("new", "contacted", "active")
+
+
+@bp.before_request
+@roles_required(Role.COORDINATOR)
+def only_coordinators() -> None:
+    return None
+
+
+def _counselor_choices() -> list[SelectChoice]:
+    return [SelectChoice(u.id, u.display_name) for u in lifecycle.counselors()]
+
+
+@bp.route("/queue")
+def queue() -> str:
+    waiting = db.session.scalars(
+        select(Case)
+        .where(Case.assignee_id.is_(None), Case.status.in_(OPEN))
+        .order_by(Case.created_at)
+    ).all()
+    late = db.session.execute(
+        select(Case, User.display_name)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .where(Case.escalated_at.is_not(None), Case.contacted_at.is_(None), Case.status.in_(OPEN))
+        .order_by(Case.created_at)
+    ).all()
+    recent = db.session.execute(
+        select(Case, User.display_name)
+        .outerjoin(User, User.id == Case.assignee_id)
+        .order_by(Case.created_at.desc())
+        .limit(50)
+    ).all()
+    form = forms.ReassignForm()
+    form.to.choices = _counselor_choices()
+    return render_template("program/queue.html", cases=waiting, late=late, recent=recent, form=form)
+
+
+@bp.route("/cases/<int:case_id>/reassign", methods=["POST"])
+def reassign(case_id: int) -> Response:
+    form = forms.ReassignForm()
+    form.to.choices = _counselor_choices()
+    if not form.validate_on_submit():
+        flash("Choose a counselor.")
+        return redirect(url_for(".queue"))
+    try:
+        lifecycle.reassign(
+            case_id,
+            Reader(current_user, current_private_key()),
+            db.session.get(User, form.to.data),
+            form.recovery_code.data or None,
+        )
+    except NotSharedError:
+        abort(404)
+    except (lifecycle.LifecycleError, RecoveryCodeError) as exc:
+        flash(f"Case #{case_id} was not reassigned: {exc}")
+    else:
+        flash(f"Case #{case_id} reassigned.")
+    return redirect(url_for(".queue"))
+
+
+@bp.route("/team")
+def team() -> str:
+    loads = dict(
+        db.session.execute(
+            select(Case.assignee_id, func.count())
+            .where(Case.status.in_(OPEN))
+            .group_by(Case.assignee_id)
+        ).all()
+    )
+    rows = db.session.execute(
+        select(User, CounselorProfile).join(CounselorProfile).order_by(User.display_name)
+    ).all()
+    return render_template(
+        "program/team.html", rows=rows, loads=loads, form=forms.AvailabilityForm()
+    )
+
+
+@bp.route("/team/<int:user_id>", methods=["POST"])
+def set_availability(user_id: int) -> Response:
+    user = db.session.get(User, user_id)
+    if user is None or user.counselor is None:
+        abort(404)
+    form = forms.AvailabilityForm()
+    if form.validate_on_submit():
+        accounts.save_counselor_profile(
+            user, available=form.available.data, on_call=form.on_call.data
+        )
+        flash(f"Saved for {user.display_name}.")
+    return redirect(url_for(".team"))
+
+
+@bp.route("/resources", methods=["GET", "POST"], defaults={"resource_id": None})
+@bp.route("/resources/<int:resource_id>", methods=["GET", "POST"])
+def resources(resource_id: int | None) -> Response | str:
+    resource = (
+        None if resource_id is None else (db.session.get(Resource, resource_id) or abort(404))
+    )
+    form = forms.ResourceForm(obj=resource)
+    if form.validate_on_submit():
+        resource = resource or Resource()
+        form.populate_obj(resource)
+        db.session.add(resource)
+        db.session.commit()
+        flash("Resource saved.")
+        return redirect(url_for(".resources"))
+    listed = db.session.scalars(select(Resource).order_by(Resource.kind, Resource.name)).all()
+    return render_template("program/resources.html", form=form, resources=listed, editing=resource)
+
+
+@bp.route("/plans", methods=["GET", "POST"], defaults={"plan_id": None})
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+def plans(plan_id: int | None) -> Response | str:
+    plan = None if plan_id is None else (db.session.get(PlanTemplate, plan_id) or abort(404))
+    form = forms.PlanTemplateForm(
+        data={"name": plan.name, "offsets": plan.offsets_hours} if plan else None
+    )
+    if form.validate_on_submit():
+        try:
+            offsets = rules.parse_offsets(form.offsets.data)
+        except rules.PlanError as exc:
+            form.offsets.errors.append(str(exc))
+        else:
+            clash = db.session.scalar(
+                select(PlanTemplate).where(PlanTemplate.name == form.name.data.strip())
+            )
+            if clash is not None and clash is not plan:
+                form.name.errors.append("Another plan has that name.")
+            else:
+                plan = plan or PlanTemplate()
+                plan.name, plan.offsets_hours = form.name.data.strip(), ",".join(map(str, offsets))
+                db.session.add(plan)
+                db.session.commit()
+                flash("Plan saved.")
+                return redirect(url_for(".plans"))
+    listed = db.session.scalars(select(PlanTemplate).order_by(PlanTemplate.name)).all()
+    return render_template("program/plans.html", form=form, plans=listed, editing=plan)
+
+
+@bp.route("/crisis-numbers", methods=["GET", "POST"])
+def crisis_settings() -> Response | str:
+    saved = crisis_numbers.load(current_app.instance_path)
+    form = CrisisNumbersForm(data=saved.__dict__)
+    if form.validate_on_submit():
+        crisis_numbers.save(
+            current_app.instance_path,
+            crisis_numbers.CrisisNumbers(
+                on_call_label=(form.on_call_label.data or "").strip(),
+                on_call_phone=(form.on_call_phone.data or "").strip(),
+                note=(form.note.data or "").strip(),
+            ),
+        )
+        flash("Crisis numbers saved. They show on every crisis page from now on.")
+        return redirect(url_for(".crisis_settings"))
+    return render_template("program/crisis_settings.html", form=form)
