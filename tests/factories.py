@@ -102,3 +102,19 @@ def make_case(owner: User, counselor: User, marker: str = "MARKER", **content): 
     return cases.create_case(
         "self_referral", "soon", body, reader(owner, as_owner=True), [counselor]
     )
+
+
+def self_referral(officer: User | None, urgency: str = "routine", text: str = "MARKER-TEXT"):  # type: ignore[no-untyped-def]
+    """A self-referral through the real service (named, or anonymous when ``officer`` is None).
+
+    Returns (case, receipt code or None)."""
+    from wellness.cases.models import Case
+    from wellness.referrals import service as referrals
+    from wellness.referrals.service import SelfReferral
+
+    referral = SelfReferral(["stress"], text, urgency)
+    if officer is None:
+        result = referrals.submit_anonymous_referral(referral)
+    else:
+        result = referrals.submit_self_referral(referral, reader(officer, as_owner=True))
+    return db.session.get(Case, result.case_id), result.receipt_code

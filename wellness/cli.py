@@ -76,12 +76,24 @@ def scheduler_command() -> None:
 
 @click.command("run-jobs")
 @with_appcontext
-def run_jobs_command() -> None:
+@click.option(
+    "--only",
+    type=click.Choice(["dispatch", "missed", "escalate", "mail"]),
+    default=None,
+    help="Run one job instead of all.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(1, 10_000),
+    default=500,
+    help="Check-ins claimed per transaction.",
+)
+def run_jobs_command(only: str | None, batch: int) -> None:
     """Run every unattended job once (for cron, or to catch up by hand)."""
     from wellness.checkins import jobs
     from wellness.timeutil import utcnow
 
-    counts = jobs.run_all(utcnow())
+    counts = jobs.run_all(utcnow(), only=only, batch=batch)
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
 
 

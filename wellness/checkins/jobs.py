@@ -24,7 +24,7 @@ from wellness.notifications import service as notifications
 
 def dispatch_due_checkins(now: datetime, batch: int = 500) -> int:
     """Send every check-in due by ``now``; returns how many were sent."""
-    pause = float(current_app.config.get("DISPATCH_PAUSE_SECONDS", 0))
+    pause = float(current_app.config.get("DISPATCH_PAUSE_SECONDS", 0))  # tests of crashes only
     total = 0
     while True:
         due = (
@@ -131,13 +131,14 @@ def _assignees(case_ids: list[int]) -> list[tuple[int, int]]:
     ).all()
 
 
-def run_all(now: datetime) -> dict[str, int]:
-    """One pass of every job, as the scheduler runs it."""
+def run_all(now: datetime, only: str | None = None, batch: int = 500) -> dict[str, int]:
+    """One pass of every job (or just ``only``), as the scheduler runs it."""
     from wellness.notifications import mail
 
-    return {
-        "dispatched": dispatch_due_checkins(now),
-        "missed": mark_missed_checkins(now),
-        "escalated": escalate_first_contact(now),
-        "emailed": mail.send_outbox(now, mail.mailer_from_config()),
+    work = {
+        "dispatch": ("dispatched", lambda: dispatch_due_checkins(now, batch)),
+        "missed": ("missed", lambda: mark_missed_checkins(now)),
+        "escalate": ("escalated", lambda: escalate_first_contact(now)),
+        "mail": ("emailed", lambda: mail.send_outbox(now, mail.mailer_from_config())),
     }
+    return {label: job() for name, (label, job) in work.items() if only in (None, name)}
