@@ -14,10 +14,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# First run: create the database, the keys and a demo agency; then serve on 127.0.0.1:5000.
+# First run: create the database, the keys and a demo agency. Every run: apply migrations,
+# start the scheduler beside the web server (one box), serve on 127.0.0.1:5000.
 run: $(STAMP)
-	@if [ ! -d instance/keys ]; then $(FLASK) init && $(FLASK) demo; fi
+	@if [ ! -d instance/keys ]; then $(FLASK) init && $(FLASK) demo; else $(FLASK) db upgrade; fi
 	@echo "Serving on http://127.0.0.1:5000 - sign in at http://127.0.0.1:5000/login (Ctrl-C stops)"
+	@$(FLASK) scheduler & SCHEDULER=$$!; trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - \
 		--access-logformat '%(m)s %(U)s %(s)s %(L)ss' wsgi:app
 

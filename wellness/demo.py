@@ -130,7 +130,41 @@ def build() -> list[DemoLogin]:
     for unit_name, username in SUPERVISES.items():
         unit = units[unit_name]
         agency.save_unit(unit, unit.name, unit.parent_id, users[username].id)
+    _program_defaults()
     return logins
+
+
+def _program_defaults() -> None:
+    """Check-in plans, a few resources and an on-call number, so every page has something."""
+    from flask import current_app
+
+    from wellness.checkins.service import ensure_default_templates
+    from wellness.program import crisis
+    from wellness.program.models import Resource
+
+    ensure_default_templates()
+    db.session.add_all(
+        [
+            Resource(
+                name="Employee Assistance Program",
+                kind="EAP",
+                contact="555-0150",
+                notes="Six free sessions a year; 24/7 line.",
+            ),
+            Resource(
+                name="First Responder Recovery Program",
+                kind="treatment program",
+                contact="555-0160",
+                notes="Residential and outpatient; confidential intake.",
+            ),
+            Resource(name="Department chaplaincy", kind="chaplain", contact="555-0170"),
+        ]
+    )
+    db.session.commit()
+    crisis.save(
+        current_app.instance_path,
+        crisis.CrisisNumbers("Peer support on-call (demo)", "555-0199", ""),
+    )
 
 
 def describe(logins: list[DemoLogin]) -> str:

@@ -236,3 +236,18 @@ def test_unknown_ids_are_404_not_500(admin_client):
 def test_search_and_paging_do_not_break_on_odd_input(admin_client):
     for query in ["?q=%25%27%22", "?page=-3", "?page=abc", "?q=" + "x" * 500]:
         assert admin_client.get("/admin/" + query).status_code == 200
+
+
+def test_notice_email_is_stored_encrypted_and_validated(admin_client):
+    from wellness.accounts import service as accounts
+
+    user = make_user("kelly", Role.COUNSELOR)
+    url = f"/admin/users/{user.id}"
+    form = {"display_name": "Kelly", "unit": 0, "roles": ["counselor"], "active": "y"}
+    bad = post(admin_client, url, {**form, "email": "not-an-address"}, token_from=url)
+    assert "Enter an e-mail address" in bad.get_data(as_text=True)
+    post(admin_client, url, {**form, "email": "kelly@example.org"}, token_from=url)
+    db.session.expire_all()
+    user = db.session.get(User, user.id)
+    assert "kelly@" not in user.email_token
+    assert accounts.email_address(user) == "kelly@example.org"

@@ -47,6 +47,15 @@ class UserForm(FlaskForm):
         "Full name", validators=[InputRequired(), Length(max=DISPLAY_NAME_MAX)]
     )
     unit = SelectField("Unit", coerce=int, validate_choice=True)
+    email = StringField(
+        "E-mail for notices (optional)",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address."),
+        ],
+        description="Only ever receives 'something is waiting' notices. Stored encrypted.",
+    )
     roles = CheckboxesField(
         "Roles",
         choices=role_choices(),

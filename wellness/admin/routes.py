@@ -66,6 +66,8 @@ def new_user() -> str:
                 unit_id=form.unit.data or None,
                 must_change_password=True,
             )
+            accounts.set_email_address(user, (form.email.data or "").strip() or None)
+            db.session.commit()
         except accounts.AccountError as exc:
             form.username.errors.append(str(exc))
         else:
@@ -90,6 +92,8 @@ def edit_user(user_id: int) -> Response | str:
         except accounts.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
+            accounts.set_email_address(user, (form.email.data or "").strip() or None)
+            db.session.commit()
             flash("Saved.")
             return redirect(url_for(".edit_user", user_id=user.id))
     return render_template(
@@ -104,6 +108,7 @@ def _user_form(user: User) -> UserEditForm:
             "unit": user.unit_id or NONE,
             "roles": [r.value for r in user.roles],
             "active": user.active,
+            "email": accounts.email_address(user) or "",
         }
     )
     form.unit.choices = _unit_choices("No unit")
