@@ -70,6 +70,7 @@ GET = {
     "admin.edit_user": ADMIN_ONLY,
     "admin.units": ADMIN_ONLY,
     "admin.edit_unit": ADMIN_ONLY,
+    "admin.audit_log": ADMIN_ONLY,
 }
 
 # POST-only routes: what each role gets for a POST with a valid CSRF token and no other fields.

@@ -73,3 +73,17 @@ def test_an_inserted_row_is_detected_and_named(app, three_reads):
 def test_entries_for_a_case_come_in_order(app, three_reads):
     assert audit.verify() == []
     assert [e.seq for e in audit.entries_for_case(three_reads.id)] == [1, 2, 3]
+
+
+def test_admin_page_shows_the_verification_result(app, three_reads):
+    from tests.factories import login
+
+    admin = app.test_client()
+    login(admin, make_user("itadmin", Role.ADMIN))
+    assert "Intact: all 3 entries" in admin.get("/admin/audit").get_data(as_text=True)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE access_log SET actor_id = 77 WHERE seq = 1"))
+    page = admin.get("/admin/audit").get_data(as_text=True)
+    assert "tampered with" in page
+    assert "entry 1 was altered" in page
+    assert "MARKER" not in page

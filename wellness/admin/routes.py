@@ -219,3 +219,14 @@ def edit_unit(unit_id: int | None) -> Response | str:
 def admin_nav() -> dict[str, object]:
     is_admin = current_user.is_authenticated and current_user.has_role(Role.ADMIN)
     return {"nav_admin": is_admin}
+
+
+@bp.route("/audit")
+def audit_log() -> str:
+    """The access log's integrity, for IT: the hash chain verified, never what was read."""
+    from wellness.audit import service as audit
+
+    problems = audit.verify()
+    entries, last_hash = audit.head()
+    return render_template("admin/audit.html", problems=problems, entries=entries,
+                           last_hash=last_hash)
