@@ -60,6 +60,7 @@ GET = {
     "program.team": COORDINATOR_ONLY,
     "program.resources": COORDINATOR_ONLY,
     "program.plans": COORDINATOR_ONLY,
+    "program.incidents": COORDINATOR_ONLY,
     "referrals.my_checkins": SIGNED_IN,
     "referrals.checkin_calendar": {"anonymous": L}
     | dict.fromkeys(ROLES[1:], 404)
@@ -71,6 +72,9 @@ GET = {
     "admin.units": ADMIN_ONLY,
     "admin.edit_unit": ADMIN_ONLY,
     "admin.audit_log": ADMIN_ONLY,
+    "statistics.coordinator": COORDINATOR_ONLY,
+    "statistics.csv": COORDINATOR_ONLY,
+    "statistics.command": COORDINATOR_ONLY | {"supervisor": 200},
 }
 
 # POST-only routes: what each role gets for a POST with a valid CSRF token and no other fields.
@@ -81,6 +85,7 @@ POST = {
     | dict.fromkeys(ROLES[1:], 404)
     | {"officer": 200},
     "referrals.withdraw": {"anonymous": L} | dict.fromkeys(ROLES[1:], 302),
+    "referrals.decline": {"anonymous": L} | dict.fromkeys(ROLES[1:], 404),
     "cases.message": CASE_STAFF | {"counselor": 400, "other_counselor": 404, "coordinator": 404},
     "cases.contacted": CASE_STAFF | {"counselor": 302, "other_counselor": 404, "coordinator": 404},
     "cases.accept": CASE_STAFF | {"counselor": 302, "other_counselor": 404, "coordinator": 404},

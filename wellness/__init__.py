@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from wellness.main.routes import bp as main_bp
     from wellness.program.routes import bp as program_bp
     from wellness.referrals.routes import bp as referrals_bp
+    from wellness.statistics.routes import bp as statistics_bp
 
     blueprints = (
         errors_bp,
@@ -93,7 +94,9 @@ def _register_blueprints(app: Flask) -> None:
         referrals_bp,
         cases_bp,
         program_bp,
+        statistics_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
+    app.jinja_env.globals["zip"] = zip
     cli.init_app(app)

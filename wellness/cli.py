@@ -97,6 +97,24 @@ def run_jobs_command(only: str | None, batch: int) -> None:
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
 
 
+@click.command("retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="List what would be destroyed; change nothing.")
+def retention_command(dry_run: bool) -> None:
+    """Destroy cases closed longer ago than RETENTION_DAYS (the scheduler does this daily)."""
+    from flask import current_app
+
+    from wellness.cases.retention import purge_closed_cases
+    from wellness.timeutil import utcnow
+
+    result = purge_closed_cases(utcnow(), int(current_app.config["RETENTION_DAYS"]), dry_run)
+    verb = "would be destroyed" if dry_run else "destroyed"
+    click.echo(
+        f"{len(result.case_ids)} cases closed before {result.cutoff:%Y-%m-%d} {verb}"
+        + (f": {', '.join(f'#{i}' for i in result.case_ids)}" if result.case_ids else ".")
+    )
+
+
 @click.group("audit")
 def audit_group() -> None:
     """The tamper-evident access log."""
@@ -249,5 +267,6 @@ def init_app(app: Flask) -> None:
         audit_group,
         scheduler_command,
         run_jobs_command,
+        retention_command,
     ):
         app.cli.add_command(command)

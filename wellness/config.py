@@ -39,6 +39,8 @@ class Defaults:
     FIRST_CONTACT_MINUTES: dict = {"crisis": 15, "soon": 1440, "routine": 4320}  # noqa: RUF012
     # Hours after a check-in is sent before it counts as missed and the counselor is told.
     CHECKIN_MISSED_HOURS: int = 48
+    # Days after closing before a case is destroyed (keys and ciphertext); counts are kept.
+    RETENTION_DAYS: int = 365
     # How often the scheduler looks for work, in seconds.
     SCHEDULER_INTERVAL_SECONDS: int = 30
     # E-mail: "console" (logged, for one box and development) or "smtp".

@@ -7,13 +7,16 @@ from wellness.agency.models import Unit
 from wellness.audit.models import AccessLogEntry, AuditHead
 from wellness.cases.models import Case, CaseEvent, CaseKey, Message, Note
 from wellness.checkins.models import CheckIn, Outbox, PlanTemplate
+from wellness.incidents.models import Incident
 from wellness.keys.models import RecoveryKey, RetiredUserKey
 from wellness.notifications.models import Notification
 from wellness.program.models import Resource
 from wellness.referrals.models import Receipt
+from wellness.statistics.models import ArchivedCase
 
 __all__ = [
     "AccessLogEntry",
+    "ArchivedCase",
     "AuditHead",
     "CaseEvent",
     "CheckIn",
@@ -24,6 +27,7 @@ __all__ = [
     "Case",
     "CaseKey",
     "CounselorProfile",
+    "Incident",
     "LoginSession",
     "Message",
     "Notification",

@@ -228,5 +228,6 @@ def audit_log() -> str:
 
     problems = audit.verify()
     entries, last_hash = audit.head()
-    return render_template("admin/audit.html", problems=problems, entries=entries,
-                           last_hash=last_hash)
+    return render_template(
+        "admin/audit.html", problems=problems, entries=entries, last_hash=last_hash
+    )

@@ -42,6 +42,9 @@ class Case(db.Model):
     # Class A: JSON (what was written, topics, who it is about, who asked) under the data key.
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     shredded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="SET NULL"), index=True
+    )
 
     keys: Mapped[list[CaseKey]] = relationship(back_populates="case", cascade="all, delete-orphan")
 

@@ -86,6 +86,7 @@ def create_case(
     receipt_public: bytes | None = None,
     reporter: Reader | None = None,
     commit: bool = True,
+    owner_account: User | None = None,
 ) -> Case:
     """Store a new case encrypted under its own data key, sealed to each holder and recovery.
 
@@ -103,6 +104,9 @@ def create_case(
     if owner is not None and owner.user is not None:
         seal_to(case, key, KeyHolder.OWNER, owner.user.public_key)
         _add_to_index(owner, case.id, "owner")
+    if owner_account is not None:  # someone who did not ask (an incident): public key only
+        seal_to(case, key, KeyHolder.OWNER, owner_account.public_key)
+        keys.append_to_index(owner_account, [{"case": case.id, "as": "owner"}])
     if receipt_public is not None:
         seal_to(case, key, KeyHolder.RECEIPT, receipt_public)
     if reporter is not None:  # a reporter can find the case's status, never open it

@@ -25,6 +25,14 @@ def tick(app: Flask) -> dict[str, int]:
     return counts
 
 
+def daily(app: Flask) -> None:
+    from wellness.cases.retention import purge_closed_cases
+
+    with app.app_context():
+        result = purge_closed_cases(utcnow(), int(app.config["RETENTION_DAYS"]))
+    log.info("retention: %d closed cases destroyed", len(result.case_ids))
+
+
 def run_forever(app: Flask) -> None:
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(
@@ -35,6 +43,16 @@ def run_forever(app: Flask) -> None:
         max_instances=1,
         coalesce=True,
         id="wellness-jobs",
+    )
+    scheduler.add_job(
+        daily,
+        "cron",
+        args=[app],
+        hour=3,
+        minute=17,
+        max_instances=1,
+        coalesce=True,
+        id="wellness-retention",
     )
     log.info("scheduler started")
     scheduler.start()

@@ -46,23 +46,27 @@ def schedule(case_id: int, reader: Reader, due_times: list[datetime]) -> list[Ch
     if not due_times or any(t <= now for t in due_times):
         raise CheckInError("Choose a time in the future.")
     content = cases.open_case(case_id, reader, "scheduling a check-in")
-    if content.get("type") != "self_referral":
+    if content.get("type") not in ("self_referral", "critical_incident"):
         raise CheckInError("Check-ins go to the person who asked for help; this case has none.")
     owner_id = (content.get("who") or {}).get("user_id")  # None: anonymous, uses the receipt
+    made = add(case_id, due_times, owner_id, reader.account.id)
+    db.session.commit()
+    return made
+
+
+def add(
+    case_id: int, due_times: list[datetime], owner_id: int | None, created_by: int | None
+) -> list[CheckIn]:
+    """Insert check-ins (in the caller's transaction); ``owner_id`` is who to remind."""
     made = []
     for due in due_times:
-        checkin = CheckIn(
-            case_id=case_id, due_at=due, status=SCHEDULED, created_by=reader.account.id
-        )
+        checkin = CheckIn(case_id=case_id, due_at=due, status=SCHEDULED, created_by=created_by)
         db.session.add(checkin)
         db.session.flush()
         if owner_id is not None:
             checkin.notify_token = encrypt_field(str(owner_id).encode(), notify_context(checkin.id))
         made.append(checkin)
-    db.session.add(
-        CaseEvent(case_id=case_id, actor_id=reader.account.id, kind="check-ins scheduled")
-    )
-    db.session.commit()
+    db.session.add(CaseEvent(case_id=case_id, actor_id=created_by, kind="check-ins scheduled"))
     return made
 
 

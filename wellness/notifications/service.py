@@ -24,6 +24,7 @@ MESSAGES = {
     "checkin_missed": "A check-in on one of your cases was not answered.",
     "deadline_missed": "A referral has passed its first-contact deadline.",
     "assigned": "A case has been assigned to you.",
+    "declined": "Someone has declined follow-up on one of your cases.",
 }
 
 

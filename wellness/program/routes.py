@@ -177,3 +177,28 @@ def crisis_settings() -> Response | str:
         flash("Crisis numbers saved. They show on every crisis page from now on.")
         return redirect(url_for(".crisis_settings"))
     return render_template("program/crisis_settings.html", form=form)
+
+
+@bp.route("/incidents", methods=["GET", "POST"])
+def incidents() -> Response | str:
+    from wellness.incidents import service as incident_service
+    from wellness.incidents.forms import IncidentForm
+
+    form = IncidentForm()
+    if form.validate_on_submit():
+        try:
+            offsets = rules.parse_offsets(form.plan.data)
+            members = incident_service.find_members(form.members.data.splitlines())
+        except rules.PlanError as exc:
+            form.plan.errors.append(str(exc))
+        except incident_service.IncidentError as exc:
+            form.members.errors.append(str(exc))
+        else:
+            incident_service.record(
+                form.kind.data, form.occurred_on.data, members, offsets, current_user
+            )
+            flash(f"Incident recorded: outreach and follow-up planned for {len(members)} members.")
+            return redirect(url_for(".incidents"))
+    return render_template(
+        "program/incidents.html", form=form, incidents=incident_service.overview()
+    )

@@ -386,6 +386,21 @@ def withdraw(case_id: int) -> Response:
     return redirect(url_for(".my_referrals"))
 
 
+@bp.route("/me/referrals/<int:case_id>/decline", methods=["POST"])
+@login_required
+def decline(case_id: int) -> Response:
+    from wellness.incidents import service as incidents
+
+    if not forms.CsrfForm().validate_on_submit():
+        abort(400)
+    try:
+        incidents.decline(case_id, _me())
+    except cases.NotSharedError:
+        abort(404)
+    flash("Follow-up stopped. You can still ask for help at any time.")
+    return redirect(url_for(".my_referral", case_id=case_id))
+
+
 @bp.route("/me/export.json")
 @login_required
 def export() -> Response:

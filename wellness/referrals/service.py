@@ -107,13 +107,13 @@ def roster() -> list[routing.Counselor]:
     ]
 
 
-def _chain_of(unit_id: int | None) -> frozenset[int]:
+def chain_of(unit_id: int | None) -> frozenset[int]:
     if unit_id is None:
         return frozenset()
     return frozenset(chain.supervisors_above(unit_id, agency.parent_map(), agency.supervisor_map()))
 
 
-def _store(
+def route_and_store(
     kind: str,
     urgency: str,
     content: dict[str, Any],
@@ -121,6 +121,7 @@ def _store(
     owner: Reader | None = None,
     reporter: Reader | None = None,
     receipt_public: bytes | None = None,
+    owner_account: User | None = None,
 ) -> tuple[Case, routing.Decision]:
     decision = routing.route(request, roster(), random.SystemRandom())
     counselor = db.session.get(User, decision.counselor_id) if decision.counselor_id else None
@@ -135,6 +136,7 @@ def _store(
         receipt_public=receipt_public,
         reporter=reporter,
         commit=False,
+        owner_account=owner_account,
     )
     case.assignee_id = decision.counselor_id
     case.routing_summary = decision.summary[:400]
@@ -204,9 +206,9 @@ def submit_self_referral(referral: SelfReferral, officer: Reader) -> Submitted:
         specialty=referral.topics[0] if referral.topics else None,
         subject_id=user.id,
         subject_unit_id=user.unit_id,
-        chain_of_command=_chain_of(user.unit_id),
+        chain_of_command=chain_of(user.unit_id),
     )
-    case, decision = _store(
+    case, decision = route_and_store(
         "self_referral", "crisis" if crisis else referral.urgency, content, request, owner=officer
     )
     db.session.commit()
@@ -229,9 +231,9 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
         language=referral.language,
         specialty=referral.topics[0] if referral.topics else None,
         subject_unit_id=referral.unit_id,
-        chain_of_command=_chain_of(referral.unit_id),
+        chain_of_command=chain_of(referral.unit_id),
     )
-    case, decision = _store(
+    case, decision = route_and_store(
         "self_referral",
         "crisis" if crisis else referral.urgency,
         content,
@@ -271,12 +273,12 @@ def submit_concern(report: ConcernReport, reporter: Reader) -> Submitted:
         crisis=crisis,
         subject_id=subject.id,
         subject_unit_id=subject.unit_id,
-        chain_of_command=_chain_of(subject.unit_id),
+        chain_of_command=chain_of(subject.unit_id),
         reporter_id=user.id,
         specialty="critical incident" if report.critical_incident else None,
     )
     kind = "supervisor_report" if report.supervisor_report else "concern"
-    case, decision = _store(kind, report.urgency, content, request, reporter=reporter)
+    case, decision = route_and_store(kind, report.urgency, content, request, reporter=reporter)
     db.session.commit()
     return Submitted(case.id, crisis, decision.counselor_id is not None)
 

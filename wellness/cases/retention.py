@@ -1,0 +1,60 @@
+"""Retention: closed cases are destroyed after the retention period (crypto-shredding).
+
+Every sealed key, the ciphertext, messages, notes, check-ins and the receipt go with the case
+row; what stays is one id-free ArchivedCase row (month, kind, urgency, time to first contact)
+so the program's statistics still add up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from wellness.cases.models import Case
+from wellness.extensions import db
+from wellness.statistics.models import ArchivedCase
+from wellness.statistics.tables import month_of
+from wellness.timeutil import as_utc
+
+CLOSED = ("closed", "referred out")
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    cutoff: datetime
+    case_ids: list[int]
+    dry_run: bool
+
+
+def purge_closed_cases(now: datetime, days: int, dry_run: bool = False) -> RetentionResult:
+    """Destroy cases closed more than ``days`` ago (or, dry run, list them)."""
+    cutoff = now - timedelta(days=days)
+    due = db.session.scalars(
+        select(Case)
+        .where(Case.status.in_(CLOSED), Case.closed_at <= cutoff)
+        .order_by(Case.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    ids = [case.id for case in due]
+    if dry_run:
+        db.session.rollback()
+        return RetentionResult(cutoff, ids, True)
+    for case in due:
+        minutes = None
+        if case.contacted_at is not None:
+            minutes = (as_utc(case.contacted_at) - as_utc(case.created_at)).total_seconds() / 60
+        db.session.add(
+            ArchivedCase(
+                created_month=month_of(case.created_at),
+                kind=case.kind,
+                urgency=case.urgency,
+                first_contact_minutes=minutes,
+            )
+        )
+    if ids:
+        # ON DELETE CASCADE takes keys, messages, notes, check-ins, events and the receipt.
+        db.session.execute(delete(Case).where(Case.id.in_(ids)))
+    db.session.commit()
+    return RetentionResult(cutoff, ids, False)

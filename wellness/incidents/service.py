@@ -1,0 +1,125 @@
+"""Critical incidents: outreach and a follow-up plan for every member involved; anyone may
+decline, and their plan stops."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+
+from wellness.accounts.models import User
+from wellness.cases import service as cases
+from wellness.cases.models import Case, CaseEvent
+from wellness.cases.service import NotSharedError, Reader
+from wellness.checkins import rules
+from wellness.checkins import service as checkins
+from wellness.checkins.models import CANCELLED, SCHEDULED, CheckIn
+from wellness.extensions import db
+from wellness.incidents.models import Incident
+from wellness.notifications import service as notifications
+from wellness.referrals import routing
+from wellness.referrals import service as referrals
+from wellness.timeutil import utcnow
+
+MAX_MEMBERS = 200
+
+
+class IncidentError(Exception):
+    """An incident that cannot be recorded as given; the message says why."""
+
+
+def find_members(usernames: list[str]) -> list[User]:
+    """Active accounts for the given usernames; IncidentError naming any that are unknown."""
+    wanted = sorted({u.strip().lower() for u in usernames if u.strip()})
+    if not wanted:
+        raise IncidentError("Name at least one member involved.")
+    if len(wanted) > MAX_MEMBERS:
+        raise IncidentError(f"At most {MAX_MEMBERS} members per incident.")
+    found = db.session.scalars(
+        select(User).where(User.username.in_(wanted), User.active.is_(True))
+    ).all()
+    missing = sorted(set(wanted) - {u.username for u in found})
+    if missing:
+        raise IncidentError("No active account for: " + ", ".join(missing[:10]))
+    return list(found)
+
+
+def record(
+    kind: str,
+    occurred_on: date,
+    members: list[User],
+    offsets: tuple[int, ...],
+    coordinator: User,
+    start: datetime | None = None,
+) -> Incident:
+    """The incident, and for each member a routed outreach case and a follow-up plan."""
+    start = start or utcnow()
+    incident = Incident(
+        kind=kind,
+        occurred_on=occurred_on,
+        member_count=len(members),
+        plan_offsets_hours=",".join(map(str, offsets)),
+        created_by=coordinator.id,
+    )
+    db.session.add(incident)
+    db.session.flush()
+    for member in members:
+        content = {
+            "type": "critical_incident",
+            "named": True,
+            "urgency": "soon",
+            "incident": {"kind": kind, "date": occurred_on.isoformat()},
+            "who": {
+                "user_id": member.id,
+                "name": member.display_name,
+                "username": member.username,
+                "unit": member.unit.name if member.unit else None,
+            },
+            "text": f"Outreach after a {kind} on {occurred_on:%d %b %Y}. Follow-up check-ins "
+            "are planned; the member may decline them.",
+        }
+        request = routing.Request(
+            subject_id=member.id,
+            subject_unit_id=member.unit_id,
+            chain_of_command=referrals.chain_of(member.unit_id),
+            specialty="critical incident",
+        )
+        case, _ = referrals.route_and_store(
+            "critical_incident", "soon", content, request, owner_account=member
+        )
+        case.incident_id = incident.id
+        checkins.add(case.id, rules.plan_times(start, offsets), member.id, coordinator.id)
+    db.session.commit()
+    return incident
+
+
+def decline(case_id: int, member: Reader) -> None:
+    """The member declines: scheduled check-ins stop and the counselor is told."""
+    if case_id not in cases.own_case_ids(member):
+        raise NotSharedError(case_id)
+    case = db.session.get(Case, case_id)
+    if case is None or case.kind != "critical_incident":
+        raise NotSharedError(case_id)
+    db.session.execute(
+        update(CheckIn)
+        .where(CheckIn.case_id == case.id, CheckIn.status == SCHEDULED)
+        .values(status=CANCELLED)
+    )
+    case.status, case.outcome, case.closed_at = "closed", "declined", utcnow()
+    db.session.add(CaseEvent(case_id=case.id, kind="declined by the member"))
+    if case.assignee_id is not None:
+        notifications.notify([case.assignee_id], "declined", case.id)
+    db.session.commit()
+
+
+def overview() -> list[tuple[Incident, int]]:
+    """Incidents, newest first, with how many members declined."""
+    rows = db.session.scalars(select(Incident).order_by(Incident.occurred_on.desc())).all()
+    declined = dict(
+        db.session.execute(
+            select(Case.incident_id, db.func.count())
+            .where(Case.outcome == "declined", Case.incident_id.is_not(None))
+            .group_by(Case.incident_id)
+        ).all()
+    )
+    return [(incident, declined.get(incident.id, 0)) for incident in rows]

@@ -1,0 +1,122 @@
+"""Program statistics from the database: only class C facts, aggregated and suppressed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from wellness.cases.models import Case
+from wellness.checkins.models import ANSWERED, MISSED, CheckIn
+from wellness.extensions import db
+from wellness.statistics import tables
+from wellness.statistics.models import ArchivedCase
+from wellness.statistics.suppression import Table
+from wellness.timeutil import as_utc
+
+
+@dataclass(frozen=True)
+class Report:
+    months: list[str]
+    by_kind: Table
+    by_urgency: Table
+    first_contact: tables.FirstContact
+    completion: tables.Completion
+    open_cases: int | None
+
+
+def facts() -> list[tables.CaseFact]:
+    """Every case ever made, live or purged by retention, as id-free facts."""
+    live = db.session.execute(
+        select(Case.created_at, Case.kind, Case.urgency, Case.contacted_at)
+    ).all()
+    out = [
+        tables.CaseFact(
+            as_utc(created),
+            kind,
+            urgency,
+            (as_utc(contacted) - as_utc(created)).total_seconds() / 60 if contacted else None,
+        )
+        for created, kind, urgency, contacted in live
+    ]
+    archived = db.session.execute(
+        select(
+            ArchivedCase.created_month,
+            ArchivedCase.kind,
+            ArchivedCase.urgency,
+            ArchivedCase.first_contact_minutes,
+        )
+    ).all()
+    for month, kind, urgency, minutes in archived:
+        year, mon = map(int, month.split("-"))
+        out.append(tables.CaseFact(as_utc(_mid(year, mon)), kind, urgency, minutes))
+    return out
+
+
+def _mid(year: int, month: int) -> datetime:
+    return datetime(year, month, 15)
+
+
+def report(today: date, months: int = 12) -> Report:
+    all_facts = facts()
+    labels = tables.months_back(today, months)
+    counts = dict(
+        db.session.execute(
+            select(CheckIn.status, func.count())
+            .where(CheckIn.status.in_((ANSWERED, MISSED)))
+            .group_by(CheckIn.status)
+        ).all()
+    )
+    open_cases = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(Case.status.in_(("new", "contacted", "active")))
+        )
+        or 0
+    )
+    return Report(
+        labels,
+        tables.by_month(all_facts, labels, "kind", tables.KINDS),
+        tables.by_month(all_facts, labels, "urgency", tables.URGENCIES),
+        tables.first_contact(all_facts),
+        tables.checkin_completion(counts.get(ANSWERED, 0), counts.get(MISSED, 0)),
+        open_cases if open_cases == 0 or open_cases >= 5 else None,
+    )
+
+
+def to_csv(result: Report) -> str:
+    """The same suppressed tables as the page, as CSV (hidden cells are empty)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for title, table in (
+        ("referrals by kind", result.by_kind),
+        ("referrals by urgency", result.by_urgency),
+    ):
+        writer.writerow([title, *table.columns, "total"])
+        for month, row, total in zip(table.rows, table.cells, table.row_totals, strict=True):
+            writer.writerow(
+                [month, *("" if v is None else v for v in row), "" if total is None else total]
+            )
+        writer.writerow(
+            [
+                "total",
+                *("" if v is None else v for v in table.column_totals),
+                "" if table.total is None else table.total,
+            ]
+        )
+        writer.writerow([])
+    fc = result.first_contact
+    writer.writerow(["time to first contact (minutes)", "n", "median", "90th percentile"])
+    writer.writerow(["", fc.n, _blank(fc.median_minutes), _blank(fc.p90_minutes)])
+    writer.writerow(["check-in completion", "n", "rate"])
+    writer.writerow(["", result.completion.n, _blank(result.completion.rate)])
+    return out.getvalue()
+
+
+def _blank(value: float | None) -> str | float:
+    return "" if value is None else round(value, 3)
