@@ -23,9 +23,10 @@ def server_keyring(reload: bool = False) -> serverkeys.ServerKeyring:
 
 
 def encrypt_field(plaintext: bytes, context: bytes) -> str:
-    """Encrypt under the newest server key (re-read if another process rotated it away)."""
+    """Encrypt under the newest server key, re-reading the keys if another process added one
+    (a rotation in progress must not see new values made under the key it is retiring)."""
     ring = server_keyring()
-    if ring.active_id not in serverkeys.key_files(key_dir()):
+    if max(serverkeys.key_files(key_dir()), default=ring.active_id) != ring.active_id:
         ring = server_keyring(reload=True)
     return ring.encrypt(plaintext, context)
 

@@ -8,7 +8,7 @@ from wellness.audit.models import AccessLogEntry, AuditHead
 from wellness.cases.models import Case, CaseEvent, CaseKey, Message, Note
 from wellness.checkins.models import CheckIn, Outbox, PlanTemplate
 from wellness.incidents.models import Incident
-from wellness.keys.models import RecoveryKey, RetiredUserKey
+from wellness.keys.models import IndexInbox, RecoveryKey, RetiredUserKey
 from wellness.notifications.models import Notification
 from wellness.program.models import Resource
 from wellness.referrals.models import Receipt
@@ -28,6 +28,7 @@ __all__ = [
     "CaseKey",
     "CounselorProfile",
     "Incident",
+    "IndexInbox",
     "LoginSession",
     "Message",
     "Notification",
@@ -46,4 +47,6 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # type: 
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows (shredded keys) are overwritten in the file, not left in free pages.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()

@@ -158,27 +158,77 @@ def test_reset_without_the_recovery_code_leaves_cases_locked(app, people):
         cases.open_case(case.id, reader(counselor, temp_counselor), "still locked")
 
 
+def choose_own_password(user, one_time, new="my own long passphrase"):
+    """What a person does at their first sign-in after a reset."""
+    accounts.sign_in(user.username, one_time, accounts.login_policy())
+    accounts.change_password(user, one_time, new)
+    return new
+
+
 def test_reset_then_recovery_code_restores_access(app, people):
     counselor, officer, coordinator = people["counselor"], people["officer"], people["coordinator"]
     case = make_case(officer, counselor)
+    code = app.config["TEST_RECOVERY_CODE"]
     temp_counselor, temp_officer = (
         accounts.reset_password(counselor),
         accounts.reset_password(officer),
     )
-    code = app.config["TEST_RECOVERY_CODE"]
+    with pytest.raises(RecoveryCodeError, match="choose their own password first"):
+        cases.restore_access(counselor, code, coordinator)
+    pw_counselor = choose_own_password(counselor, temp_counselor)
+    pw_officer = choose_own_password(officer, temp_officer)
     assert cases.restore_access(counselor, code, coordinator) == 1
     assert cases.restore_access(officer, code.lower().replace("-", " "), coordinator) == 1
-    assert cases.open_case(case.id, reader(counselor, temp_counselor), "x")["text"]
-    assert cases.open_case(case.id, reader(officer, temp_officer, as_owner=True), "x")["text"]
-    # The officer's index was appended to; their next sign-in folds it back into one box.
-    accounts.sign_in("jordan", temp_officer, accounts.login_policy())
-    assert cases.own_case_ids(reader(officer, temp_officer)) == [case.id]
+    assert cases.open_case(case.id, reader(counselor, pw_counselor), "x")["text"]
+    # Restored entries wait in the unaddressed inbox; the officer's next sign-in takes them.
+    sizes = {len(u.case_index) for u in db.session.scalars(select(User))}
+    assert len(sizes) == 1  # every index still one padded box: nothing shows who was restored
+    accounts.sign_in("jordan", pw_officer, accounts.login_policy())
+    assert cases.own_case_ids(reader(officer, pw_officer)) == [case.id]
+    assert cases.open_case(case.id, reader(officer, pw_officer, as_owner=True), "x")["text"]
+
+
+def test_the_one_time_password_the_admin_saw_opens_nothing_later(app, people):
+    """An admin who keeps the key wrapped under the one-time password gains nothing by it."""
+    from wellness.crypto import kdf, keypairs
+    from wellness.crypto.errors import DecryptionError
+
+    counselor, officer = people["counselor"], people["officer"]
+    one_time = accounts.reset_password(counselor)
+    kept = (counselor.wrapped_private_key, counselor.key_kdf, counselor.public_key)
+    choose_own_password(counselor, one_time)
+    case = make_case(officer, counselor)  # shared with the counselor after their change
+    cases.restore_access(counselor, app.config["TEST_RECOVERY_CODE"], people["coordinator"])
+    wrapped, params, public = kept
+    stale_private = keypairs.unwrap_private(
+        wrapped,
+        kdf.derive_key(one_time, kdf.KdfParams.decode(params)),
+        b"wellness:v1:users:private_key:" + public,
+    )
+    row = db.session.scalar(
+        select(CaseKey).where(CaseKey.case_id == case.id, CaseKey.user_id == counselor.id)
+    )
+    from wellness.crypto import envelope
+
+    with pytest.raises(DecryptionError):
+        envelope.open_sealed(
+            row.sealed_key, stale_private, context("case_keys", case.id, f"user:{counselor.id}")
+        )
+
+
+def test_nothing_is_routed_to_someone_before_their_first_own_password(app, people):
+    from wellness.referrals import service as referrals
+
+    accounts.reset_password(people["counselor"])
+    roster = {c.id for c in referrals.roster()}
+    assert people["counselor"].id not in roster
+    assert people["other_counselor"].id in roster
 
 
 def test_coordinator_restores_access_through_the_page(app, people):
     counselor = people["counselor"]
     case = make_case(people["officer"], counselor)
-    temp = accounts.reset_password(counselor)
+    temp = choose_own_password(counselor, accounts.reset_password(counselor))
     client = app.test_client()
     login(client, people["coordinator"])
     wrong = post(

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from tests.factories import login, make_unit, make_user, post, reader
-from wellness.accounts.models import Role
+from wellness.accounts.models import Role, User
 from wellness.cases import service as cases
 from wellness.cases.models import Case
 from wellness.checkins import jobs
@@ -39,6 +39,8 @@ def test_incident_gives_each_member_outreach_and_a_plan_and_declining_stops_it(a
     assert response.status_code == 302
     incident = db.session.scalars(select(Incident)).one()
     assert incident.member_count == 2
+    sizes = {len(u.case_index) for u in db.session.scalars(select(User))}
+    assert len(sizes) == 1  # a database copy cannot tell who was involved
     member_cases = db.session.scalars(select(Case).where(Case.incident_id == incident.id)).all()
     assert len(member_cases) == 2
     # routed outside the members' own unit, to the counselor who can open it
@@ -57,7 +59,8 @@ def test_incident_gives_each_member_outreach_and_a_plan_and_declining_stops_it(a
 
     # Jordan sees it among their own requests (through their index) and declines.
     member = app.test_client()
-    login(member, jordan)
+    login(member, jordan)  # signing in takes the outreach from the unaddressed inbox
+    db.session.expire_all()
     jordans = cases.own_case_ids(reader(jordan))
     assert len(jordans) == 1
     page = member.get(f"/me/referrals/{jordans[0]}").get_data(as_text=True)
@@ -74,6 +77,9 @@ def test_incident_gives_each_member_outreach_and_a_plan_and_declining_stops_it(a
     assert statuses[next(c.id for c in member_cases if c.id != jordans[0])] == 5  # Sam's not
     with frozen_at(t0 + timedelta(hours=25)):
         assert jobs.dispatch_due_checkins(utcnow()) == 1  # only Sam's first check-in
+    assert cases.own_case_ids(reader(sam)) == []  # not signed in since: still in the inbox
+    login(app.test_client(), sam)
+    db.session.expire_all()
     sams = cases.own_case_ids(reader(sam))
     assert len(sams) == 1
     assert sams[0] != jordans[0]

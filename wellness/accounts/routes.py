@@ -158,6 +158,12 @@ def password() -> Response | str:
         except WeakPasswordError as exc:
             form.new.errors.append(str(exc))
         else:
+            # Every session ended with the change; this browser gets a fresh one with the key.
+            session.clear()
+            session["sid"], session["skey"] = service.start_session(
+                current_user, service.unlock(current_user, form.new.data), verified=True
+            )
+            login_user(current_user)
             flash("Your password has been changed.")
             return redirect(url_for(".account"))
     return render_template("account/password.html", form=form)

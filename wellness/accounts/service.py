@@ -20,7 +20,6 @@ from wellness.accounts.models import (
     User,
     UserRole,
 )
-from wellness.cases import index
 from wellness.crypto import keypairs
 from wellness.crypto.context import context
 from wellness.crypto.errors import CryptoError, DecryptionError
@@ -128,6 +127,11 @@ def authenticate(username: str, password: str, policy: LoginPolicy) -> User:
     return user
 
 
+def unlock(user: User, password: str) -> bytes:
+    """The person's private key, with their password."""
+    return keys.unlock(user, password)
+
+
 def sign_in(username: str, password: str, policy: LoginPolicy) -> tuple[User, bytes]:
     """Check the password and unlock the person's private key with it."""
     user = authenticate(username, password, policy)
@@ -135,8 +139,7 @@ def sign_in(username: str, password: str, policy: LoginPolicy) -> tuple[User, by
         private = keys.unlock(user, password)
     except CryptoError as exc:  # the hash matched but the key did not open: never sign in
         raise InvalidCredentialsError("Wrong username or password.") from exc
-    if index.box_count(user.case_index) > 1:  # boxes added during a recovery: merge them
-        keys.write_index(user, keys.read_index(user, private))
+    if keys.claim_inbox(user, private):  # entries left while they were away (incident, restore)
         db.session.commit()
     return user, private
 
@@ -202,13 +205,22 @@ def set_totp_secret(user: User, secret: str) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Replace the password after checking the current one; the same private key is re-wrapped."""
+    """Replace the password after checking the current one. The private key is re-wrapped; a
+    first password (after a one-time one) gets a fresh keypair instead."""
     if not passwords.verify(hasher(), user.password_hash, current):
         raise InvalidCredentialsError("Your current password is not right.")
     passwords.check_strength(new, user.username)
-    keys.rewrap(user, keys.unlock(user, current), new)
+    private = keys.unlock(user, current)
+    if user.must_change_password:
+        from wellness.cases.service import rekey_account  # cases import accounts: import late
+
+        rekey_account(user, private, new)
+    else:
+        keys.rewrap(user, private, new)
     user.password_hash = hasher().hash(new)
     user.must_change_password = False
+    # Every other session of theirs ends: a stolen one must not outlive the change.
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.commit()
 
 

@@ -2,8 +2,8 @@
 
 The index says which cases someone asked for or reported, so it is sealed to their public key
 and padded to a fixed size step: every account has one, and from outside they all look alike.
-Boxes can be appended with the public key alone (used when access is restored); the owner
-compacts them into one box the next time their private key is at hand.
+Entries made while the person is away go to an unaddressed inbox (keys.models.IndexInbox) and
+are folded in at their next sign-in, so an index is always exactly one box.
 """
 
 from __future__ import annotations
@@ -25,11 +25,6 @@ def seal(entries: list[Entry], public: bytes, context: bytes) -> bytes:
     return _pack([_seal_box(entries, public, context)])
 
 
-def append(blob: bytes, entries: list[Entry], public: bytes, context: bytes) -> bytes:
-    """Add entries without the private key (a second box)."""
-    return _pack([*_unpack(blob), _seal_box(entries, public, context)])
-
-
 def read(blob: bytes, private: bytes, context: bytes) -> list[Entry]:
     """Every entry in every box, without repeats, oldest first."""
     seen: list[Entry] = []
@@ -39,10 +34,6 @@ def read(blob: bytes, private: bytes, context: bytes) -> list[Entry]:
             if entry not in seen:
                 seen.append(entry)
     return seen
-
-
-def box_count(blob: bytes) -> int:
-    return len(_unpack(blob))
 
 
 def _seal_box(entries: list[Entry], public: bytes, context: bytes) -> bytes:

@@ -113,7 +113,7 @@ def close(
     case.outcome, case.closed_at = outcome, utcnow()
     db.session.query(CheckIn).filter(
         CheckIn.case_id == case.id, CheckIn.status == SCHEDULED
-    ).update({"status": "cancelled"})
+    ).update({"status": "cancelled", "notify_token": None})
     _event(case, reader.account, f"closed: {OUTCOMES[outcome].lower()}")
     db.session.commit()
 

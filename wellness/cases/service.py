@@ -9,15 +9,17 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from wellness.accounts.models import User
+from wellness.accounts.models import Role, User
 from wellness.audit import service as audit
-from wellness.cases.models import Case, CaseKey, KeyHolder, Message
+from wellness.cases.models import Case, CaseKey, KeyHolder, Message, Note
+from wellness.checkins.models import CheckIn
 from wellness.crypto import envelope, records
 from wellness.crypto.context import context
-from wellness.crypto.errors import DecryptionError
+from wellness.crypto.errors import DecryptionError, RecoveryCodeError
 from wellness.extensions import db
 from wellness.keys import service as keys
 from wellness.keys.models import RetiredUserKey
+from wellness.referrals.models import Receipt
 from wellness.timeutil import utcnow
 
 
@@ -57,7 +59,9 @@ class Reader:
             return "anonymous", None
         if self.as_owner:
             return "owner", None
-        return "counselor", self.user.id if self.user else None
+        user = self.account
+        lead = user.has_role(Role.COORDINATOR) and not user.has_role(Role.COUNSELOR)
+        return ("coordinator" if lead else "counselor"), user.id
 
 
 def _key_context(case_id: int, holder: KeyHolder, user_id: int | None) -> bytes:
@@ -106,7 +110,7 @@ def create_case(
         _add_to_index(owner, case.id, "owner")
     if owner_account is not None:  # someone who did not ask (an incident): public key only
         seal_to(case, key, KeyHolder.OWNER, owner_account.public_key)
-        keys.append_to_index(owner_account, [{"case": case.id, "as": "owner"}])
+        keys.post_to_inbox(owner_account, [{"case": case.id, "as": "owner"}])
     if receipt_public is not None:
         seal_to(case, key, KeyHolder.RECEIPT, receipt_public)
     if reporter is not None:  # a reporter can find the case's status, never open it
@@ -117,12 +121,14 @@ def create_case(
 
 
 def _add_to_index(reader: Reader, case_id: int, role: str) -> None:
+    keys.lock_account(reader.account)
     entries = keys.read_index(reader.account, reader.private_key)
     keys.write_index(reader.account, [*entries, {"case": case_id, "as": role}])
 
 
 def remove_from_index(reader: Reader, case_id: int) -> None:
     """Drop a case from the person's private index (withdrawn, or no longer there)."""
+    keys.lock_account(reader.account)
     entries = keys.read_index(reader.account, reader.private_key)
     keys.write_index(reader.account, [e for e in entries if e.get("case") != case_id])
 
@@ -271,7 +277,10 @@ def shred_case(case_id: int) -> None:
     if case is None:
         return
     db.session.execute(delete(CaseKey).where(CaseKey.case_id == case.id))
-    db.session.execute(delete(Message).where(Message.case_id == case.id))
+    # Everything else that belongs to the case goes too: check-ins (whose reminder token names
+    # the officer), notes, messages, the anonymous receipt.
+    for model in (Message, Note, CheckIn, Receipt):
+        db.session.execute(delete(model).where(model.case_id == case.id))
     case.content = None
     case.status = "destroyed"
     case.shredded_at = utcnow()
@@ -285,6 +294,9 @@ def restore_access(user: User, recovery_code: str, coordinator: User) -> int:
     Returns how many cases were restored. Keys are rewritten in place and the person's own
     cases are not logged one by one, so nothing links them to the cases they asked about.
     """
+    if user.must_change_password:
+        # Their current key is wrapped under a one-time password someone else has seen.
+        raise RecoveryCodeError("they must sign in and choose their own password first")
     recovery_private = keys.recovery_private_key(recovery_code)
     restored = 0
     for row in db.session.scalars(
@@ -311,7 +323,7 @@ def restore_access(user: User, recovery_code: str, coordinator: User) -> int:
             if entry.get("as") == "owner" and row is not None:
                 _reseal(row, recovery_private, user.public_key)
                 restored += 1
-        keys.append_to_index(user, entries)
+        keys.post_to_inbox(user, entries)
         retired.restored_at = utcnow()
     db.session.commit()
     return restored
@@ -330,3 +342,36 @@ def recovery_data_key(case_id: int, recovery_private: bytes) -> bytes:
 def _reseal(row: CaseKey, recovery_private: bytes, public: bytes) -> None:
     key = recovery_data_key(row.case_id, recovery_private)
     row.sealed_key = envelope.seal(key, public, _key_context(row.case_id, row.holder, row.user_id))
+
+
+def rekey_account(user: User, old_private: bytes, new_password: str) -> None:
+    """A fresh keypair for someone choosing their first password, with everything the old key
+    opened re-sealed to the new one (rows rewritten in place).
+
+    The old key was wrapped under a one-time password the admin saw; it must not stay useful.
+    """
+    keys.lock_account(user)
+    entries = keys.read_index(user, old_private)
+    shared = db.session.scalars(
+        select(CaseKey).where(CaseKey.holder == KeyHolder.USER, CaseKey.user_id == user.id)
+    ).all()
+    owned = [
+        row
+        for e in entries
+        if e.get("as") == "owner"
+        for row in [_key_row(int(e["case"]), KeyHolder.OWNER)]
+        if row is not None
+    ]
+    opened = []
+    for row in [*shared, *owned]:
+        ctx = _key_context(row.case_id, row.holder, row.user_id)
+        try:
+            opened.append((row, envelope.open_sealed(row.sealed_key, old_private, ctx)))
+        except DecryptionError:
+            continue  # not sealed to this key (e.g. still waiting for a restore)
+    keys.give_new_keypair(user, new_password)
+    for row, key in opened:
+        row.sealed_key = envelope.seal(
+            key, user.public_key, _key_context(row.case_id, row.holder, row.user_id)
+        )
+    keys.write_index(user, entries)

@@ -27,21 +27,30 @@ def dispatch_due_checkins(now: datetime, batch: int = 500) -> int:
     pause = float(current_app.config.get("DISPATCH_PAUSE_SECONDS", 0))  # tests of crashes only
     total = 0
     while True:
-        due = (
-            select(CheckIn.id)
-            .where(CheckIn.status == SCHEDULED, CheckIn.due_at <= now)
-            .order_by(CheckIn.due_at, CheckIn.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
+        due = dict(
+            db.session.execute(
+                select(CheckIn.id, CheckIn.notify_token)
+                .where(CheckIn.status == SCHEDULED, CheckIn.due_at <= now)
+                .order_by(CheckIn.due_at, CheckIn.id)
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            ).all()
         )
-        rows = db.session.execute(
-            update(CheckIn)
-            .where(CheckIn.id.in_(due))
-            .values(status=SENT, sent_at=now)
-            .returning(CheckIn.id, CheckIn.notify_token)
-            .execution_options(synchronize_session=False)
-        ).all()
+        # The status test makes the claim atomic where rows cannot be locked (SQLite): a row
+        # another dispatcher took in between is simply not returned here.
+        claimed = (
+            db.session.execute(
+                update(CheckIn)
+                .where(CheckIn.id.in_(due), CheckIn.status == SCHEDULED)
+                # the reminder goes now; who it went to need not be kept
+                .values(status=SENT, sent_at=now, notify_token=None)
+                .returning(CheckIn.id)
+                .execution_options(synchronize_session=False)
+            )
+            .scalars()
+            .all()
+        )
+        rows = [(checkin_id, due[checkin_id]) for checkin_id in claimed]
         for checkin_id, token in rows:
             if token:  # a named officer: an e-mail that says only that a check-in is waiting
                 user_id = int(decrypt_field(token, notify_context(checkin_id)))

@@ -82,7 +82,7 @@ def cancel(checkin_id: int, case_id: int) -> None:
     db.session.execute(
         update(CheckIn)
         .where(CheckIn.id == checkin_id, CheckIn.case_id == case_id, CheckIn.status == SCHEDULED)
-        .values(status=CANCELLED)
+        .values(status=CANCELLED, notify_token=None)
     )
     db.session.commit()
 

@@ -103,7 +103,7 @@ def decline(case_id: int, member: Reader) -> None:
     db.session.execute(
         update(CheckIn)
         .where(CheckIn.case_id == case.id, CheckIn.status == SCHEDULED)
-        .values(status=CANCELLED)
+        .values(status=CANCELLED, notify_token=None)
     )
     case.status, case.outcome, case.closed_at = "closed", "declined", utcnow()
     db.session.add(CaseEvent(case_id=case.id, kind="declined by the member"))

@@ -33,3 +33,15 @@ class RetiredUserKey(db.Model):
     case_index: Mapped[bytes] = mapped_column(LargeBinary)
     retired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IndexInbox(db.Model):
+    """Index entries waiting for someone who was not signed in when they were made (an incident
+    outreach, a restore). Sealed to that person's key and padded like every index, with no user
+    id: a database copy cannot tell whom a box is for, and each person's own index keeps its
+    one-box size until they sign in and take theirs."""
+
+    __tablename__ = "index_inbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    box: Mapped[bytes] = mapped_column(LargeBinary)

@@ -14,7 +14,7 @@ from wellness.crypto import serverkeys
 from wellness.crypto.context import context
 from wellness.extensions import db
 from wellness.keyring import key_dir, server_keyring
-from wellness.notifications.mail import ADDRESS_CONTEXT
+from wellness.notifications.mail import address_context
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ SERVER_FIELDS = [
     ServerField(User, "totp_secret", totp_context),  # type: ignore[arg-type]
     ServerField(User, "email_token", lambda u: context("users", u.id, "email")),  # type: ignore[attr-defined]
     ServerField(CheckIn, "notify_token", lambda c: context("check_ins", c.id, "notify")),  # type: ignore[attr-defined]
-    ServerField(Outbox, "to_token", lambda _row: ADDRESS_CONTEXT),
+    ServerField(Outbox, "to_token", lambda row: address_context(row.id)),
 ]
 
 
@@ -41,21 +41,37 @@ class RotationResult:
 
 
 def rotate() -> RotationResult:
-    """Add a key, move every class-B value onto it, then delete the old key files."""
+    """Add a key, move every class-B value onto it, then delete the older key files.
+
+    Running processes switch to the new key as soon as its file exists (keyring.encrypt_field),
+    and the sweep repeats until no row names an older key, so a value written during the
+    rotation is moved too before its key is deleted.
+    """
     new_id = serverkeys.add_key(key_dir())
     ring = server_keyring(reload=True)
     count = 0
+    while moved := _sweep(ring, new_id):
+        count += moved
+    retired = sorted(key_id for key_id in serverkeys.key_files(key_dir()) if key_id < new_id)
+    for key_id in retired:
+        serverkeys.key_files(key_dir())[key_id].unlink()
+    server_keyring(reload=True)
+    return RotationResult(new_id, count, retired)
+
+
+def _sweep(ring: serverkeys.ServerKeyring, new_id: int) -> int:
+    """Re-encrypt, under row locks, every value not yet under ``new_id``; commit; count them."""
+    count = 0
     for field in SERVER_FIELDS:
         column = getattr(field.model, field.attribute)
-        for row in db.session.scalars(select(field.model).where(column.is_not(None))):
+        rows = db.session.scalars(
+            select(field.model).where(column.is_not(None)).with_for_update()
+        ).all()
+        for row in rows:
             token = getattr(row, field.attribute)
             if ring.key_id_of(token) != new_id:
                 plain = ring.decrypt(token, field.context(row))
                 setattr(row, field.attribute, ring.encrypt(plain, field.context(row)))
                 count += 1
     db.session.commit()
-    retired = [key_id for key_id in serverkeys.key_files(key_dir()) if key_id != new_id]
-    for key_id in retired:
-        serverkeys.key_files(key_dir())[key_id].unlink()
-    server_keyring(reload=True)
-    return RotationResult(new_id, count, sorted(retired))
+    return count

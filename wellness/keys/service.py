@@ -8,14 +8,14 @@ and sealed to the program recovery key.
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from wellness.accounts.models import User
 from wellness.cases import index
 from wellness.crypto import envelope, kdf, keypairs, recovery
 from wellness.crypto.errors import CryptoError, DecryptionError, RecoveryCodeError
 from wellness.extensions import db
-from wellness.keys.models import RecoveryKey, RetiredUserKey
+from wellness.keys.models import IndexInbox, RecoveryKey, RetiredUserKey
 
 
 class KeysNotInitialisedError(CryptoError):
@@ -137,8 +137,32 @@ def read_retired_index(retired: RetiredUserKey, private: bytes) -> list[index.En
     return index.read(retired.case_index, private, index_context(retired.public_key))
 
 
-def append_to_index(user: User, entries: list[index.Entry]) -> None:
-    """Add entries with the public key only (recovery); the owner compacts at next sign-in."""
-    user.case_index = index.append(
-        user.case_index, entries, user.public_key, index_context(user.public_key)
+def lock_account(user: User) -> None:
+    """Take the account row's write lock (PostgreSQL row lock, SQLite write lock) and re-read it,
+    so a read-modify-write of the case index cannot lose another writer's entry."""
+    db.session.execute(update(User).where(User.id == user.id).values(case_index=User.case_index))
+    db.session.refresh(user)
+
+
+def post_to_inbox(user: User, entries: list[index.Entry]) -> None:
+    """Leave entries for someone who is not signed in, without naming them (see IndexInbox)."""
+    db.session.add(
+        IndexInbox(box=index.seal(entries, user.public_key, index_context(user.public_key)))
     )
+
+
+def claim_inbox(user: User, private: bytes) -> bool:
+    """At sign-in: fold any inbox boxes sealed to this person into their index. True if any."""
+    found: list[index.Entry] = []
+    for row in db.session.scalars(select(IndexInbox).order_by(IndexInbox.id)).all():
+        try:
+            found += index.read(row.box, private, index_context(user.public_key))
+        except DecryptionError:
+            continue  # someone else's
+        db.session.delete(row)
+    if not found:
+        return False
+    lock_account(user)
+    current = read_index(user, private)
+    write_index(user, current + [e for e in found if e not in current])
+    return True

@@ -18,11 +18,11 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from wellness.checkins.models import Outbox
+from wellness.crypto.context import context
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
 
 log = logging.getLogger(__name__)
-ADDRESS_CONTEXT = b"wellness:v1:outbox:to_token"
 LEASE = timedelta(minutes=5)
 
 SUBJECT = "Something is waiting for you"
@@ -71,9 +71,16 @@ def mailer_from_config() -> Mailer:
     return ConsoleMailer()
 
 
+def address_context(row_id: int) -> bytes:
+    return context("outbox", row_id, "to_token")
+
+
 def queue(address: str, kind: str) -> None:
     """Add an e-mail to the outbox (committed with the caller's transaction)."""
-    db.session.add(Outbox(to_token=encrypt_field(address.encode(), ADDRESS_CONTEXT), kind=kind))
+    row = Outbox(to_token="", kind=kind)
+    db.session.add(row)
+    db.session.flush()
+    row.to_token = encrypt_field(address.encode(), address_context(row.id))
 
 
 def compose(address: str, text: str) -> EmailMessage:
@@ -114,7 +121,7 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
     db.session.commit()
     sent = 0
     for row_id, token, kind in claimed:
-        address = decrypt_field(token, ADDRESS_CONTEXT).decode()
+        address = decrypt_field(token, address_context(row_id)).decode()
         try:
             mailer.send(compose(address, MESSAGES.get(kind, MESSAGES["message"])))
         except (OSError, smtplib.SMTPException) as exc:

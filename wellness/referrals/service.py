@@ -24,6 +24,9 @@ from wellness.referrals.models import Receipt
 from wellness.referrals.screeners import Result
 
 OPEN_STATUSES = ("new", "contacted", "active")
+# Nothing is sealed to someone before they choose their own password: until then their key is
+# wrapped under a one-time password the admin saw.
+_READY = (User.active.is_(True), User.must_change_password.is_(False))
 
 
 class ReceiptNotFoundError(Exception):
@@ -89,7 +92,7 @@ def roster() -> list[routing.Counselor]:
         select(User, CounselorProfile)
         .join(CounselorProfile)
         .join(UserRole)
-        .where(UserRole.role == Role.COUNSELOR, User.active.is_(True))
+        .where(UserRole.role == Role.COUNSELOR, *_READY)
     ).all()
     return [
         routing.Counselor(
@@ -153,9 +156,7 @@ def route_and_store(
 def _coordinators() -> list[User]:
     return list(
         db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
+            select(User).join(UserRole).where(UserRole.role == Role.COORDINATOR, *_READY)
         )
     )
 
