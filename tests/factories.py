@@ -93,6 +93,8 @@ def make_case(owner: User, counselor: User, marker: str = "MARKER", **content): 
     from wellness.cases import service as cases
 
     body = {
+        "type": "self_referral",
+        "who": {"user_id": owner.id, "name": owner.display_name, "username": owner.username},
         "text": f"{marker}-TEXT I have not slept properly since the incident",
         "subject": f"{marker}-SUBJECT Pat Doe",
         "reporter": f"{marker}-REPORTER {owner.display_name}",

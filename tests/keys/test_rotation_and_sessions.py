@@ -15,11 +15,28 @@ def test_rotation_re_encrypts_every_server_field_and_retires_the_old_key(app, ct
     counselor = make_user("kelly", Role.COUNSELOR)
     officer = make_user("jordan", Role.OFFICER)
     case = make_case(officer, counselor)
+    # one value of every class-B kind: TOTP secret, e-mail address, reminder token, outbox row
+    from datetime import timedelta
+
+    from wellness.checkins import service as checkins
+    from wellness.checkins.models import CheckIn
+    from wellness.notifications import mail
+    from wellness.timeutil import utcnow
+
+    accounts.set_email_address(officer, "jordan@example.org")
+    mail.queue("kelly@example.org", "message")
+    db.session.commit()
+    checkin = checkins.schedule(case.id, reader(counselor), [utcnow() + timedelta(days=1)])[0]
     secret = accounts.totp_secret(counselor)
     old_token = counselor.totp_secret
     result = app.test_cli_runner().invoke(args=["rotate-keys"])
     assert result.exit_code == 0, result.output
-    assert "Server key 2 is active; 1 values re-encrypted; retired keys: [1]" in result.output
+    assert "Server key 2 is active; 4 values re-encrypted; retired keys: [1]" in result.output
+    db.session.expire_all()
+    assert accounts.email_address(db.session.get(User, officer.id)) == "jordan@example.org"
+    token = db.session.get(CheckIn, checkin.id).notify_token
+    assert token.startswith("sk1.2.")
+    assert mail.send_outbox(utcnow(), mail.ConsoleMailer()) == 1  # the address still opens
     assert list(serverkeys.key_files(key_dir())) == [2]
     db.session.expire_all()
     counselor = db.session.get(User, counselor.id)
@@ -77,3 +94,18 @@ def test_abandoned_and_idle_sessions_are_purged_at_the_next_sign_in(app, ctx):
         login(app.test_client(), officer)
     db.session.expunge_all()
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 1
+
+
+def test_the_scheduler_purges_idle_sessions_with_nobody_signing_in(app, ctx):
+    from datetime import timedelta
+
+    from wellness.checkins import jobs
+    from wellness.timeutil import frozen_at, utcnow
+
+    officer = make_user("jordan", Role.OFFICER)
+    start = utcnow()
+    with frozen_at(start):
+        login(app.test_client(), officer)
+    with frozen_at(start + timedelta(minutes=31)):
+        assert jobs.run_all(utcnow(), only="sessions") == {"sessions purged": 1}
+    assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0

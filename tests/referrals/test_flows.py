@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.cases.test_confidentiality import dump_database
-from tests.factories import login, make_unit, make_user, post
+from tests.factories import login, make_unit, make_user, post, reader
 from wellness.accounts import service as accounts
 from wellness.accounts.models import Role, User
 from wellness.cases.models import Case
@@ -407,6 +407,13 @@ def test_officer_can_export_and_withdraw(app, agency):
     assert data["referrals"][0]["messages"][0]["text"] == "MARKER-REPLY hello"
     assert {line["who"] for line in data["referrals"][0]["access_log"]} >= {"Luis (counselor)"}
 
+    from datetime import timedelta
+
+    from wellness.checkins import service as checkins
+    from wellness.checkins.models import CheckIn
+    from wellness.timeutil import utcnow
+
+    checkins.schedule(case.id, reader(agency["peer_south"]), [utcnow() + timedelta(days=1)])
     refused = post(officer, f"/me/referrals/{case.id}/withdraw", {}, token_from="/me/referrals")
     assert refused.status_code == 302
     assert db.session.get(Case, case.id).status != "destroyed"
@@ -414,6 +421,7 @@ def test_officer_can_export_and_withdraw(app, agency):
     db.session.expire_all()
     assert db.session.get(Case, case.id).status == "destroyed"
     assert counselor.get(f"/cases/{case.id}").status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0  # no reminder left
     assert b"MARKER" not in dump_database()
     assert "You have not made any requests" in officer.get("/me/referrals").get_data(as_text=True)
 

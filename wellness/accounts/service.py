@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 
 from wellness.accounts import passwords, totp
 from wellness.accounts.models import (
@@ -103,28 +103,56 @@ def create_user(
     return user
 
 
+# One answer for a wrong password, an unknown username and a locked account, so that sign-in
+# says nothing about which accounts exist or are locked.
+SIGN_IN_FAILED = (
+    "Sign-in failed. Check your username and password. After several failed "
+    "tries, wait 15 minutes before trying again."
+)
+
+
 def authenticate(username: str, password: str, policy: LoginPolicy) -> User:
     """Check a password; count failures and lock the account after too many."""
     user = find_user(username)
     if user is None or not user.active:
         passwords.verify(hasher(), _DUMMY_HASH.get(), password)  # same time as a real check
-        raise InvalidCredentialsError("Wrong username or password.")
-    now = utcnow()
-    if user.locked_until is not None and as_utc(user.locked_until) > now:
-        raise AccountLockedError("Too many failed attempts. Try again in a few minutes.")
-    if not passwords.verify(hasher(), user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= policy.max_failures:
-            user.locked_until = now + policy.lockout
-            user.failed_logins = 0
-        db.session.commit()
-        raise InvalidCredentialsError("Wrong username or password.")
+        raise InvalidCredentialsError(SIGN_IN_FAILED)
+    good = passwords.verify(hasher(), user.password_hash, password)  # even when locked: timing
+    if _locked(user):
+        raise AccountLockedError(SIGN_IN_FAILED)
+    if not good:
+        record_failure(user, policy)
+        raise InvalidCredentialsError(SIGN_IN_FAILED)
     user.failed_logins = 0
     user.locked_until = None
     if hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hasher().hash(password)
     db.session.commit()
     return user
+
+
+def _locked(user: User) -> bool:
+    return user.locked_until is not None and as_utc(user.locked_until) > utcnow()
+
+
+def record_failure(user: User, policy: LoginPolicy) -> None:
+    """Count a failed password or code atomically (parallel attempts all count), lock at the
+    limit."""
+    count = db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if count >= policy.max_failures:
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=0, locked_until=utcnow() + policy.lockout)
+        )
+    db.session.commit()
+    db.session.refresh(user)
 
 
 def unlock(user: User, password: str) -> bytes:
@@ -162,16 +190,33 @@ def needs_second_factor(user: User) -> bool:
 
 
 def check_totp(user: User, code: str, new_secret: str | None = None) -> None:
-    """Accept a TOTP code once; ``new_secret`` is given during enrolment, before it is saved."""
+    """Accept a TOTP code once; ``new_secret`` is given during enrolment, before it is saved.
+
+    Wrong codes count toward the same lockout as wrong passwords.
+    """
+    if _locked(user):
+        raise InvalidTotpError(SIGN_IN_FAILED)
     secret = new_secret or totp_secret(user)
     if secret is None:
         raise InvalidTotpError("No authenticator is set up for this account.")
     step = totp.matching_step(secret, code, utcnow(), user.totp_last_step)
     if step is None:
+        record_failure(user, login_policy())
         raise InvalidTotpError("That code is not valid. Enter the current 6-digit code.")
+    # Conditional, so two requests racing with the same code cannot both pass.
+    taken = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not taken:
+        db.session.rollback()
+        raise InvalidTotpError("That code has been used. Wait for the next one.")
     if new_secret:
         set_totp_secret(user, new_secret)
     user.totp_last_step = step
+    user.failed_logins = 0
     db.session.commit()
 
 
@@ -309,7 +354,7 @@ def start_session(user: User, private: bytes, verified: bool) -> tuple[str, byte
     The session key goes only to the browser (in the signed cookie), the wrapped key only to
     the database: neither a database copy nor a stolen cookie alone opens the private key.
     """
-    _purge_stale_sessions()
+    purge_stale_sessions()
     sid = secrets.token_urlsafe(32)
     session_key = secrets.token_bytes(32)
     wrapped = keypairs.wrap_private(private, session_key, _session_ctx(sid))
@@ -320,21 +365,22 @@ def start_session(user: User, private: bytes, verified: bool) -> tuple[str, byte
     return sid, session_key
 
 
-def _purge_stale_sessions() -> None:
+def purge_stale_sessions() -> int:
     """Drop abandoned sign-ins and idle sessions, so no wrapped key outlives its use."""
     cfg, now = current_app.config, utcnow()
     longest_idle = max(cfg["IDLE_TIMEOUT_STAFF_MINUTES"], cfg["IDLE_TIMEOUT_MINUTES"])
-    db.session.execute(
+    abandoned = db.session.execute(
         delete(LoginSession).where(
             LoginSession.verified.is_(False),
             LoginSession.created_at < now - timedelta(seconds=PENDING_LOGIN_SECONDS),
         )
-    )
-    db.session.execute(
+    ).rowcount
+    idle = db.session.execute(
         delete(LoginSession).where(
             LoginSession.last_seen_at < now - timedelta(minutes=longest_idle)
         )
-    )
+    ).rowcount
+    return abandoned + idle
 
 
 def _session_ctx(sid: str) -> bytes:

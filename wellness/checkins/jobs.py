@@ -140,6 +140,15 @@ def _assignees(case_ids: list[int]) -> list[tuple[int, int]]:
     ).all()
 
 
+def _purge_sessions() -> int:
+    """Idle and abandoned sign-ins go even when nobody signs in: no wrapped key lingers."""
+    from wellness.accounts.service import purge_stale_sessions
+
+    purged = purge_stale_sessions()
+    db.session.commit()
+    return purged
+
+
 def run_all(now: datetime, only: str | None = None, batch: int = 500) -> dict[str, int]:
     """One pass of every job (or just ``only``), as the scheduler runs it."""
     from wellness.notifications import mail
@@ -149,5 +158,6 @@ def run_all(now: datetime, only: str | None = None, batch: int = 500) -> dict[st
         "missed": ("missed", lambda: mark_missed_checkins(now)),
         "escalate": ("escalated", lambda: escalate_first_contact(now)),
         "mail": ("emailed", lambda: mail.send_outbox(now, mail.mailer_from_config())),
+        "sessions": ("sessions purged", _purge_sessions),
     }
     return {label: job() for name, (label, job) in work.items() if only in (None, name)}
