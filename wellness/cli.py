@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import click
 import flask_migrate
@@ -113,6 +114,64 @@ def retention_command(dry_run: bool) -> None:
         f"{len(result.case_ids)} cases closed before {result.cutoff:%Y-%m-%d} {verb}"
         + (f": {', '.join(f'#{i}' for i in result.case_ids)}" if result.case_ids else ".")
     )
+
+
+def _passphrase(path: str | None, confirm: bool) -> str:
+    if path:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    else:
+        value = click.prompt("Backup passphrase", hide_input=True, confirmation_prompt=confirm)
+    if len(value) < 12:
+        raise click.ClickException("use a passphrase of at least 12 characters")
+    return value
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option(
+    "--keys-file",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write the instance keys, to this separate file.",
+)
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), default=None)
+def backup_command(path: str, keys_file: str | None, passphrase_file: str | None) -> None:
+    """Write an encrypted, integrity-checked archive of the database (keys only if asked)."""
+    from wellness import backup
+
+    passphrase = _passphrase(passphrase_file, confirm=True)
+    rows = backup.backup(path, passphrase)
+    click.echo(f"{rows} rows written to {path}.")
+    if keys_file:
+        click.echo(
+            f"{backup.backup_keys(keys_file, passphrase)} key files written to "
+            f"{keys_file}. Store it apart from the database backup."
+        )
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--keys-file",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Restore the instance keys from this file first (into an instance without keys).",
+)
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), default=None)
+def restore_command(path: str, keys_file: str | None, passphrase_file: str | None) -> None:
+    """Replace the database with an archive's contents, after checking the whole archive."""
+    from wellness import backup
+
+    passphrase = _passphrase(passphrase_file, confirm=False)
+    flask_migrate.upgrade()
+    try:
+        if keys_file:
+            click.echo(f"{backup.restore_keys(keys_file, passphrase)} key files restored.")
+        click.echo(f"{backup.restore(path, passphrase)} rows restored from {path}.")
+    except backup.RestoreError as exc:
+        raise click.ClickException(f"nothing restored: {exc}") from exc
 
 
 @click.group("audit")
@@ -268,5 +327,7 @@ def init_app(app: Flask) -> None:
         scheduler_command,
         run_jobs_command,
         retention_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
