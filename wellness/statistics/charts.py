@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-WIDTH, BAR, GAP, LABEL = 640, 22, 8, 90
+WIDTH, BAR, GAP, LABEL = 360, 20, 6, 64
 
 
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[int | None]) -> str:
