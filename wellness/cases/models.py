@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from wellness.extensions import db
 from wellness.timeutil import utcnow
 
+# A case someone is still working: counts toward caseloads and shows on the dashboard.
+OPEN_STATUSES = ("new", "contacted", "active")
+
 
 class KeyHolder(enum.StrEnum):
     USER = "user"  # a counselor or coordinator the case is shared with (named: routing needs it)

@@ -13,7 +13,7 @@ from wellness.accounts.access import current_private_key, roles_required
 from wellness.accounts.models import Role, User
 from wellness.cases import forms, lifecycle
 from wellness.cases import service as cases
-from wellness.cases.models import Case
+from wellness.cases.models import OPEN_STATUSES, Case
 from wellness.cases.service import Reader
 from wellness.checkins import rules
 from wellness.checkins import service as checkins
@@ -25,7 +25,6 @@ from wellness.referrals.forms import CsrfForm, MessageForm
 from wellness.timeutil import as_utc, utcnow
 
 bp = Blueprint("cases", __name__)
-OPEN = ("new", "contacted", "active")
 STAFF = (Role.COUNSELOR, Role.COORDINATOR)
 
 
@@ -45,7 +44,7 @@ def deadline_clock(case: Case) -> rules.Clock:
 def my_cases() -> str:
     mine = db.session.scalars(
         select(Case)
-        .where(Case.assignee_id == current_user.id, Case.status.in_(OPEN))
+        .where(Case.assignee_id == current_user.id, Case.status.in_(OPEN_STATUSES))
         .order_by(Case.created_at)
     ).all()
     now = utcnow()

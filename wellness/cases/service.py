@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from wellness.accounts.models import Role, User
 from wellness.audit import service as audit
-from wellness.cases.models import Case, CaseKey, KeyHolder, Message, Note
+from wellness.cases.models import OPEN_STATUSES, Case, CaseKey, KeyHolder, Message, Note
 from wellness.checkins.models import CheckIn
 from wellness.crypto import envelope, records
 from wellness.crypto.context import context
@@ -137,6 +137,17 @@ def _key_row(case_id: int, holder: KeyHolder, user_id: int | None = None) -> Cas
     same_user = CaseKey.user_id.is_(None) if user_id is None else CaseKey.user_id == user_id
     return db.session.scalar(
         select(CaseKey).where(CaseKey.case_id == case_id, CaseKey.holder == holder, same_user)
+    )
+
+
+def open_caseloads() -> dict[int, int]:
+    """Open cases per assigned counselor (routing's lowest-caseload rule, the team page)."""
+    return dict(
+        db.session.execute(
+            select(Case.assignee_id, func.count())
+            .where(Case.status.in_(OPEN_STATUSES))
+            .group_by(Case.assignee_id)
+        ).all()
     )
 
 

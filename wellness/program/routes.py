@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from wellness.accounts import service as accounts
 from wellness.accounts.access import current_private_key, roles_required
 from wellness.accounts.models import CounselorProfile, Role, User
 from wellness.cases import forms, lifecycle
-from wellness.cases.models import Case
+from wellness.cases import service as case_service
+from wellness.cases.models import OPEN_STATUSES, Case
 from wellness.cases.service import NotSharedError, Reader
 from wellness.checkins import rules
 from wellness.checkins.models import PlanTemplate
@@ -23,7 +24,6 @@ from wellness.program.models import Resource
 from wellness.referrals.forms import CrisisNumbersForm
 
 bp = Blueprint("program", __name__, url_prefix="/coordinator")
-OPEN = ("new", "contacted", "active")
 
 
 @bp.before_request
@@ -40,13 +40,17 @@ def _counselor_choices() -> list[SelectChoice]:
 def queue() -> str:
     waiting = db.session.scalars(
         select(Case)
-        .where(Case.assignee_id.is_(None), Case.status.in_(OPEN))
+        .where(Case.assignee_id.is_(None), Case.status.in_(OPEN_STATUSES))
         .order_by(Case.created_at)
     ).all()
     late = db.session.execute(
         select(Case, User.display_name)
         .outerjoin(User, User.id == Case.assignee_id)
-        .where(Case.escalated_at.is_not(None), Case.contacted_at.is_(None), Case.status.in_(OPEN))
+        .where(
+            Case.escalated_at.is_not(None),
+            Case.contacted_at.is_(None),
+            Case.status.in_(OPEN_STATUSES),
+        )
         .order_by(Case.created_at)
     ).all()
     recent = db.session.execute(
@@ -85,13 +89,7 @@ def reassign(case_id: int) -> Response:
 
 @bp.route("/team")
 def team() -> str:
-    loads = dict(
-        db.session.execute(
-            select(Case.assignee_id, func.count())
-            .where(Case.status.in_(OPEN))
-            .group_by(Case.assignee_id)
-        ).all()
-    )
+    loads = case_service.open_caseloads()
     rows = db.session.execute(
         select(User, CounselorProfile).join(CounselorProfile).order_by(User.display_name)
     ).all()

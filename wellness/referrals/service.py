@@ -23,7 +23,6 @@ from wellness.referrals import routing
 from wellness.referrals.models import Receipt
 from wellness.referrals.screeners import Result
 
-OPEN_STATUSES = ("new", "contacted", "active")
 # Nothing is sealed to someone before they choose their own password: until then their key is
 # wrapped under a one-time password the admin saw.
 _READY = (User.active.is_(True), User.must_change_password.is_(False))
@@ -81,13 +80,7 @@ def _crisis(urgency: str, screener: Result | None) -> bool:
 
 def roster() -> list[routing.Counselor]:
     """Every active counselor with their profile and current open caseload."""
-    loads = dict(
-        db.session.execute(
-            select(Case.assignee_id, func.count())
-            .where(Case.status.in_(OPEN_STATUSES))
-            .group_by(Case.assignee_id)
-        ).all()
-    )
+    loads = cases.open_caseloads()
     rows = db.session.execute(
         select(User, CounselorProfile)
         .join(CounselorProfile)

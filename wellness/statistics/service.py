@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from wellness.cases.models import Case
+from wellness.cases.models import OPEN_STATUSES, Case
 from wellness.checkins.models import ANSWERED, MISSED, CheckIn
 from wellness.extensions import db
 from wellness.statistics import tables
@@ -70,9 +70,7 @@ def report(today: date, months: int = 12) -> Report:
     )
     open_cases = (
         db.session.scalar(
-            select(func.count())
-            .select_from(Case)
-            .where(Case.status.in_(("new", "contacted", "active")))
+            select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
         )
         or 0
     )
