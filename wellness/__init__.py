@@ -8,10 +8,19 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from wellness import config as settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedInt(IntegerConverter):
+    """Ids in URLs fit the database's integer columns: a longer number is a 404, not a 500."""
+
+    def __init__(self, map, **kwargs) -> None:  # type: ignore[no-untyped-def]  # noqa: A002
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, **kwargs)
 
 
 class WellnessFlask(Flask):
@@ -34,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     settings.load(app.config, app.instance_path, config)
+    app.url_map.converters["int"] = BoundedInt
     _load_secret_key(app)
     _init_extensions(app)
     _register_blueprints(app)

@@ -10,6 +10,7 @@ from tests.cases.test_confidentiality import dump_database
 from tests.factories import login, make_unit, make_user, post, reader
 from wellness.accounts import service as accounts
 from wellness.accounts.models import Role, User
+from wellness.cases import service as cases
 from wellness.cases.models import Case
 from wellness.extensions import db
 from wellness.notifications.models import Notification
@@ -72,7 +73,7 @@ def test_named_referral_goes_to_a_counselor_outside_the_officers_unit(app, agenc
     assert "Your request was sent" in sent.get_data(as_text=True)
     case = db.session.scalars(select(Case)).one()
     assert case.assignee_id == agency["peer_south"].id  # peer_north works in the officer's unit
-    assert "works in the subject's unit" in case.routing_summary
+    assert case.routing_summary.startswith("Routed by the rules")  # no counts in clear
 
     counselor = signed_in(app, agency["peer_south"])
     assert f"/cases/{case.id}" in counselor.get("/cases/").get_data(as_text=True)
@@ -97,7 +98,9 @@ def test_named_referral_goes_to_a_counselor_outside_the_officers_unit(app, agenc
     assert b"MARKER" not in dump_database()
     recent = signed_in(app, agency["coordinator"]).get("/coordinator/queue").get_data(as_text=True)
     assert "Luis" in recent
-    assert "works in the subject&#39;s unit" in recent
+    assert "Routed by the rules" in recent
+    reasons = cases.open_case(case.id, reader(agency["peer_south"]), "why")["routing"]
+    assert "1 excluded: works in the subject's unit" in reasons
 
 
 def test_routing_skips_the_subjects_chain_of_command(app, agency):
@@ -119,10 +122,11 @@ def test_routing_skips_the_subjects_chain_of_command(app, agency):
     )
     case = db.session.scalars(select(Case)).one()
     assert case.assignee_id is None  # north peer: same unit; sergeant: chain of command
-    assert "is in the subject's chain of command" in case.routing_summary
+    reasons = cases.open_case(case.id, reader(agency["coordinator"]), "queue")["routing"]
+    assert "1 excluded: is in the subject's chain of command" in reasons
     queue = signed_in(app, agency["coordinator"]).get("/coordinator/queue").get_data(as_text=True)
     assert f"#{case.id}" in queue
-    assert "chain of command" in queue
+    assert "No eligible counselor: coordinator&#39;s queue." in queue
 
 
 def test_anonymous_receipt_round_trip_stores_no_address_or_device(app, agency, caplog):

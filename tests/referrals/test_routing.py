@@ -132,8 +132,8 @@ def test_reasons_name_each_exclusion_but_the_summary_names_nobody():
     )
     assert "excluded #1: is in the subject's chain of command" in decision.reasons
     assert "excluded #3: works in the subject's unit" in decision.reasons
-    assert "#" not in decision.summary
-    assert "2 excluded: works in the subject's unit" in decision.summary
+    assert "2 excluded: works in the subject's unit" in decision.reasons
+    assert decision.summary == "Routed by the rules: lowest caseload among eligible counselors."
 
 
 def test_coordinator_queue_reason_is_given():

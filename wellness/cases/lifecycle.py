@@ -6,6 +6,7 @@ happened, never what was said); notes and where someone was referred are class A
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from sqlalchemy import delete, select
 
 from wellness.accounts.models import Role, User, UserRole
 from wellness.cases import service as cases
-from wellness.cases.models import Case, CaseEvent, CaseKey, KeyHolder, Note
+from wellness.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseKey, KeyHolder, Note
 from wellness.cases.service import NotSharedError, Reader
 from wellness.checkins.models import SCHEDULED, CheckIn
 from wellness.crypto import records
@@ -34,6 +35,12 @@ OUTCOMES = {
 
 class LifecycleError(Exception):
     """A step that cannot be taken now; the message says why."""
+
+
+def _require_open(case_id: int) -> None:
+    case = db.session.get(Case, case_id)
+    if case is not None and case.status not in OPEN_STATUSES:
+        raise LifecycleError("This case is closed.")
 
 
 def _held(case_id: int, reader: Reader) -> tuple[Case, bytes]:
@@ -120,8 +127,10 @@ def close(
 
 def _move(case: Case, data_key: bytes, to: User, actor: User, kind: str) -> None:
     """Seal the key to ``to``, take it from everyone else holding it by name, and reassign."""
-    if not to.active or not to.has_role(Role.COUNSELOR):
-        raise LifecycleError("Choose an active counselor.")
+    if not to.active or not to.has_role(Role.COUNSELOR) or to.must_change_password:
+        # (a first own password still to choose: their key is under one the admin saw)
+        raise LifecycleError("Choose an active counselor who has signed in.")
+    _refuse_conflict(case, data_key, to)
     db.session.execute(
         delete(CaseKey).where(CaseKey.case_id == case.id, CaseKey.holder == KeyHolder.USER)
     )
@@ -158,11 +167,28 @@ def reassign(case_id: int, coordinator: Reader, to: User, recovery_code: str | N
 
 
 def counselors() -> list[User]:
+    """Counselors a case can be handed to: active, and past their first own password."""
     return list(
         db.session.scalars(
             select(User)
             .join(UserRole)
-            .where(UserRole.role == Role.COUNSELOR, User.active.is_(True))
+            .where(
+                UserRole.role == Role.COUNSELOR,
+                User.active.is_(True),
+                User.must_change_password.is_(False),
+            )
             .order_by(User.display_name)
         )
     )
+
+
+def _refuse_conflict(case: Case, data_key: bytes, to: User) -> None:
+    """The routing rules hold for a hand-picked counselor too: never the person the case is
+    about, the reporter, or anyone in the subject's chain of command or unit."""
+    from wellness.referrals.service import conflict_for  # referrals imports cases: import late
+
+    ctx = context("cases", case.id, "content")
+    content = json.loads(records.decrypt(data_key, case.content, ctx))
+    why = conflict_for(content, to)
+    if why:
+        raise LifecycleError(f"That counselor {why}: choose someone else.")

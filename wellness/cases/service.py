@@ -236,7 +236,7 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
     db.session.add(message)
     db.session.flush()
     message.body = records.encrypt(key, body.encode(), _message_context(message.id))
-    if sender == "counselor" and case.contacted_at is None:
+    if sender in ("counselor", "coordinator") and case.contacted_at is None:
         case.contacted_at = utcnow()
         case.status = "contacted" if case.status == "new" else case.status
     db.session.commit()

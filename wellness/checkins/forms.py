@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from wellness.referrals.forms import _choices
 
@@ -14,7 +14,9 @@ RATINGS = [
 
 
 class AnswerForm(FlaskForm):
-    checkin = IntegerField(validators=[InputRequired()], widget=HiddenField.widget)
+    checkin = IntegerField(
+        validators=[InputRequired(), NumberRange(1, 2**31 - 1)], widget=HiddenField.widget
+    )
     rating = RadioField(
         "How are you doing?",
         choices=_choices(RATINGS),

@@ -33,7 +33,10 @@ def parse_offsets(text: str) -> tuple[int, ...]:
 
 def plan_times(start: datetime, offsets: tuple[int, ...]) -> list[datetime]:
     """When each check-in of a plan falls due."""
-    return [start + timedelta(hours=h) for h in offsets]
+    try:
+        return [start + timedelta(hours=h) for h in offsets]
+    except OverflowError as exc:
+        raise PlanError("Choose a start date within the next few years.") from exc
 
 
 def first_contact_deadline(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from wellness.cases import service as cases
-from wellness.cases.models import Case, CaseEvent
+from wellness.cases.models import OPEN_STATUSES, Case, CaseEvent
 from wellness.cases.service import Reader
 from wellness.checkins import rules
 from wellness.checkins.models import (
@@ -45,6 +45,9 @@ def schedule(case_id: int, reader: Reader, due_times: list[datetime]) -> list[Ch
     now = utcnow()
     if not due_times or any(t <= now for t in due_times):
         raise CheckInError("Choose a time in the future.")
+    case = db.session.get(Case, case_id)
+    if case is not None and case.status not in OPEN_STATUSES:
+        raise CheckInError("This case is closed.")
     content = cases.open_case(case_id, reader, "scheduling a check-in")
     if content.get("type") not in ("self_referral", "critical_incident"):
         raise CheckInError("Check-ins go to the person who asked for help; this case has none.")

@@ -19,6 +19,7 @@ from wellness.incidents.models import Incident
 from wellness.notifications import service as notifications
 from wellness.referrals import routing
 from wellness.referrals import service as referrals
+from wellness.statistics.suppression import suppress_value
 from wellness.timeutil import utcnow
 
 MAX_MEMBERS = 200
@@ -41,6 +42,12 @@ def find_members(usernames: list[str]) -> list[User]:
     missing = sorted(set(wanted) - {u.username for u in found})
     if missing:
         raise IncidentError("No active account for: " + ", ".join(missing[:10]))
+    waiting = sorted(u.username for u in found if u.must_change_password)
+    if waiting:
+        # Their key is still under a one-time password the admin saw: nothing is sealed to it.
+        raise IncidentError(
+            "These members have not chosen their own password yet: " + ", ".join(waiting[:10])
+        )
     return list(found)
 
 
@@ -98,8 +105,11 @@ def decline(case_id: int, member: Reader) -> None:
     if case_id not in cases.own_case_ids(member):
         raise NotSharedError(case_id)
     case = db.session.get(Case, case_id)
-    if case is None or case.kind != "critical_incident":
+    if case is None or case.kind != "critical_incident" or case.content is None:
         raise NotSharedError(case_id)
+    cases.data_key(case, member)  # the index can be stale: holding the key is the proof
+    if case.status not in ("new", "contacted", "active"):
+        return
     db.session.execute(
         update(CheckIn)
         .where(CheckIn.case_id == case.id, CheckIn.status == SCHEDULED)
@@ -122,4 +132,8 @@ def overview() -> list[tuple[Incident, int]]:
             .group_by(Case.incident_id)
         ).all()
     )
-    return [(incident, declined.get(incident.id, 0)) for incident in rows]
+    # Few members: a count of declines would say who declined.
+    return [
+        (incident, suppress_value(incident.member_count, declined.get(incident.id, 0)))
+        for incident in rows
+    ]

@@ -47,13 +47,15 @@ class Decision:
     alert_coordinator: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def summary(self) -> str:
-        """The reasons in counts only, safe to keep in clear (names no one, no unit)."""
-        return "; ".join(r for r in self.reasons if not r.startswith("excluded #"))
+    summary: str = ""
+
+    # The summary is kept in clear, so it says only how the rules ended: counts of exclusions
+    # would narrow down an anonymous officer's unit, or which colleague asked. The full reasons
+    # go inside the encrypted case.
 
 
-def _conflict(c: Counselor, r: Request) -> str | None:
+def conflict(c: Counselor, r: Request) -> str | None:
+    """Why this counselor may never hold this request, or None."""
     if r.subject_id is not None and c.id == r.subject_id:
         return "is the person the referral is about"
     if r.reporter_id is not None and c.id == r.reporter_id:
@@ -102,7 +104,7 @@ def route(
     eligible: list[Counselor] = []
     excluded: dict[str, int] = {}
     for counselor in roster:
-        why = _conflict(counselor, request) or _capacity(counselor, request)
+        why = conflict(counselor, request) or _capacity(counselor, request)
         if why:
             reasons.append(f"excluded #{counselor.id}: {why}")
             excluded[why] = excluded.get(why, 0) + 1
@@ -118,7 +120,12 @@ def route(
         reasons.append(f"nobody eligible matched the {dropped[0]} asked for; that wish was relaxed")
     kind = "on-call counselor" if request.crisis else "eligible counselor"
     reasons.append(f"no {kind}: sent to the coordinator's queue")
-    return Decision(None, alert_coordinator=True, reasons=tuple(reasons))
+    return Decision(
+        None,
+        alert_coordinator=True,
+        reasons=tuple(reasons),
+        summary=f"No {kind}: coordinator's queue.",
+    )
 
 
 def _pick(
@@ -133,4 +140,9 @@ def _pick(
     )
     if request.crisis:
         reasons.append("crisis: routed to an on-call counselor")
-    return Decision(chosen.id, alert_coordinator=False, reasons=tuple(reasons))
+    summary = (
+        "Crisis: on-call counselor."
+        if request.crisis
+        else "Routed by the rules: lowest caseload among eligible counselors."
+    )
+    return Decision(chosen.id, alert_coordinator=False, reasons=tuple(reasons), summary=summary)

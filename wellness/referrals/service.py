@@ -277,6 +277,22 @@ def submit_concern(report: ConcernReport, reporter: Reader) -> Submitted:
     return Submitted(case.id, crisis, decision.counselor_id is not None)
 
 
+def conflict_for(content: dict[str, Any], counselor: User) -> str | None:
+    """Why ``counselor`` may not hold this case (routing's conflict rules), or None."""
+    subject_id = (content.get("subject") or content.get("who") or {}).get("user_id")
+    reporter_id = (content.get("reporter") or {}).get("user_id")
+    subject = db.session.get(User, subject_id) if subject_id else None
+    unit_id = subject.unit_id if subject else None
+    request = routing.Request(
+        subject_id=subject_id,
+        subject_unit_id=unit_id,
+        chain_of_command=chain_of(unit_id),
+        reporter_id=reporter_id,
+    )
+    roster_entry = routing.Counselor(counselor.id, counselor.unit_id, "peer")
+    return routing.conflict(roster_entry, request)
+
+
 def find_colleague(text: str, reporter: User) -> User:
     """The colleague meant, by username or full name; ColleagueNotFoundError when unsure."""
     text = " ".join(text.split())
@@ -373,7 +389,10 @@ def withdraw(case_id: int, reader: Reader) -> None:
     if case_id not in cases.own_case_ids(reader):
         raise cases.NotSharedError(case_id)
     case = db.session.get(Case, case_id)
-    if case is not None and case.assignee_id is not None:
+    if case is None or case.content is None:
+        raise cases.NotSharedError(case_id)
+    cases.data_key(case, reader)  # the index can be stale: holding the key is the proof
+    if case.assignee_id is not None:
         notifications.notify([case.assignee_id], "withdrawn")
     cases.shred_case(case_id)
     cases.remove_from_index(reader, case_id)
@@ -436,7 +455,8 @@ def export(reader: Reader) -> dict[str, Any]:
                 "id": item.case.id,
                 "created_at": item.case.created_at.isoformat(),
                 "status": item.status_for_them,
-                "content": view.content,
+                # how routing chose is about the counselors, not the officer: not exported
+                "content": {k: v for k, v in view.content.items() if k != "routing"},
                 "messages": [
                     {"from": m.sender, "at": m.created_at.isoformat(), "text": m.body}
                     for m in view.messages
