@@ -111,6 +111,7 @@ def close(
     """Close with an outcome; a referral out records where to in an encrypted note."""
     if outcome not in OUTCOMES:
         raise LifecycleError("Choose an outcome.")
+    _require_open(case_id)  # closing twice would move closed_at and postpone retention
     if resource is not None:
         note = f"Referred to {resource.name} ({resource.kind}). {note}".strip()
     if note:
