@@ -15,12 +15,14 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy.exc import DataError, IntegrityError
 
 from wellness.crypto import archive, kdf
 from wellness.extensions import db
@@ -54,13 +56,33 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _lines() -> Iterator[bytes]:
-    revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+@contextmanager
+def _snapshot() -> Iterator[Connection]:
+    """One read transaction for the whole dump, so the archive is a consistent moment even
+    while referrals keep arriving (a case and its keys, never one without the other)."""
+    if db.engine.dialect.name == "postgresql":
+        with (
+            db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+            conn.begin(),
+        ):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            yield conn
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("BEGIN")  # SQLite: a read transaction holds one snapshot
+        try:
+            yield conn
+        finally:
+            conn.exec_driver_sql("COMMIT")
+
+
+def _lines(conn: Connection) -> Iterator[bytes]:
+    revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     yield json.dumps({"format": FORMAT, "revision": revision}).encode() + b"\n"
     for table in db.metadata.sorted_tables:
         columns = [c.name for c in table.columns]
         yield json.dumps({"table": table.name, "columns": columns}).encode() + b"\n"
-        for row in db.session.execute(select(table).order_by(*table.primary_key.columns)):
+        for row in conn.execute(select(table).order_by(*table.primary_key.columns)):
             yield json.dumps([_encode(v) for v in row]).encode() + b"\n"
 
 
@@ -75,10 +97,11 @@ def backup(path: str | os.PathLike[str], passphrase: str) -> int:
     """Write the database to an encrypted archive at ``path``; returns the rows written."""
     rows = 0
     with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as plain:
-        for line in _lines():
-            plain.write(line)
-            rows += not line.startswith(b"{")
-        db.session.rollback()  # end the read: a backup holds no transaction while it encrypts
+        db.session.rollback()  # the dump reads on its own connection, in one snapshot
+        with _snapshot() as conn:
+            for line in _lines(conn):
+                plain.write(line)
+                rows += not line.startswith(b"{")
         plain.seek(0)
         with open(path, "wb") as out:
             archive.encrypt_stream(plain, out, passphrase, _params())
@@ -168,6 +191,15 @@ def restore(path: str | os.PathLike[str], passphrase: str) -> int:
     _reset_sequences()
     db.session.commit()
     return count
+
+
+def restore_checked(path: str | os.PathLike[str], passphrase: str) -> int:
+    """restore(), with a database refusal (a row that does not fit) reported, not raised."""
+    try:
+        return restore(path, passphrase)
+    except (IntegrityError, DataError) as exc:
+        db.session.rollback()
+        raise RestoreError(f"the backup's rows do not fit together ({type(exc).__name__})") from exc
 
 
 def _reset_sequences() -> None:

@@ -92,3 +92,45 @@ def test_statistics_over_few_people_are_hidden():
 def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError, match="do not match"):
         suppress(["a"], ["x", "y"], [[1]])
+
+
+def test_a_lone_hidden_total_is_covered_against_the_grand_total():
+    # The reviewer's case: row totals 15, 3, 14 and a grand total of 32 would give 3 away.
+    table = suppress(
+        ["Jan", "Feb", "Mar"], ["a", "b", "c", "d"], [[10, 5, 0, 0], [3, 0, 0, 0], [8, 6, 0, 0]]
+    )
+    hidden_rows = [i for i, t in enumerate(table.row_totals) if t is None]
+    assert 1 in hidden_rows
+    assert len(hidden_rows) >= 2 or table.total is None
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_no_small_count_is_recoverable_from_visible_margins(seed):
+    """Brute force: every table consistent with what is shown must allow more than one value
+    for each hidden small cell, on small random tables."""
+    import random
+
+    rng = random.Random(1000 + seed)
+    counts = [[rng.choice([0, 0, 1, 2, 3, 6, 9]) for _ in range(3)] for _ in range(3)]
+    table = suppress(["r0", "r1", "r2"], ["a", "b", "c"], counts)
+    hidden = [(r, c) for r in range(3) for c in range(3) if table.cells[r][c] is None]
+    if not hidden:
+        return
+    values = {cell: set() for cell in hidden}
+    span = range(0, 13)
+    for guess in itertools.product(span, repeat=len(hidden)) if len(hidden) <= 4 else []:
+        grid = [list(row) for row in table.cells]
+        for (r, c), v in zip(hidden, guess, strict=True):
+            grid[r][c] = v
+        if any(t is not None and sum(grid[r]) != t for r, t in enumerate(table.row_totals)):
+            continue
+        cols = list(zip(*grid, strict=True))
+        if any(t is not None and sum(cols[c]) != t for c, t in enumerate(table.column_totals)):
+            continue
+        if table.total is not None and sum(map(sum, grid)) != table.total:
+            continue
+        for cell, v in zip(hidden, guess, strict=True):
+            values[cell].add(v)
+    for (r, c), seen in values.items():
+        if 0 < counts[r][c] < 5 and seen:
+            assert len(seen) > 1, (counts, table)

@@ -13,7 +13,7 @@ bp = Blueprint("statistics", __name__)
 
 
 def _page(command_view: bool) -> str:
-    report = service.report(utcnow().date())
+    report = service.report(utcnow().date(), completed_only=command_view)
     totals = [report.by_kind.row_totals[i] for i in range(len(report.months))]
     chart = charts.bar_chart("Referrals by month", report.months, totals)
     return render_template(

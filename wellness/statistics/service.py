@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -58,9 +58,12 @@ def _mid(year: int, month: int) -> datetime:
     return datetime(year, month, 15)
 
 
-def report(today: date, months: int = 12) -> Report:
+def report(today: date, months: int = 12, completed_only: bool = False) -> Report:
+    """The program's figures. ``completed_only`` (the command view) leaves out the month in
+    progress and live counts, which would show a single new referral the day it is made."""
     all_facts = facts()
-    labels = tables.months_back(today, months)
+    last = today.replace(day=1) - timedelta(days=1) if completed_only else today
+    labels = tables.months_back(last, months)
     counts = dict(
         db.session.execute(
             select(CheckIn.status, func.count())
@@ -74,14 +77,31 @@ def report(today: date, months: int = 12) -> Report:
         )
         or 0
     )
+    by_kind, by_urgency = _consistent(all_facts, labels)
     return Report(
         labels,
-        tables.by_month(all_facts, labels, "kind", tables.KINDS),
-        tables.by_month(all_facts, labels, "urgency", tables.URGENCIES),
+        by_kind,
+        by_urgency,
         tables.first_contact(all_facts),
         tables.checkin_completion(counts.get(ANSWERED, 0), counts.get(MISSED, 0)),
-        open_cases if open_cases == 0 or open_cases >= 5 else None,
+        None if completed_only else (open_cases if open_cases == 0 or open_cases >= 5 else None),
     )
+
+
+def _consistent(all_facts: list[tables.CaseFact], labels: list[str]) -> tuple[Table, Table]:
+    """Both tables share each month's total: a month hidden in one is hidden in the other."""
+    hidden: frozenset[int] = frozenset()
+    while True:
+        by_kind = tables.by_month(all_facts, labels, "kind", tables.KINDS, hidden)
+        by_urgency = tables.by_month(all_facts, labels, "urgency", tables.URGENCIES, hidden)
+        now_hidden = frozenset(
+            i
+            for i in range(len(labels))
+            if by_kind.row_totals[i] is None or by_urgency.row_totals[i] is None
+        )
+        if now_hidden == hidden:
+            return by_kind, by_urgency
+        hidden = now_hidden
 
 
 def to_csv(result: Report) -> str:

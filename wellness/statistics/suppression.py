@@ -5,8 +5,10 @@ Rows and columns are shown with their totals, so a lone hidden cell in a row or 
 worked out by subtraction: a second cell there is hidden too (complementary suppression), the
 smallest visible non-zero one (or, with none, the line's total), repeated until every row and
 column with a hidden cell has two or more. A total that is itself small is hidden as well.
-This is the usual line-by-line heuristic, not a full audit against every linear combination
-of a large table's margins; the tables shown here are small (months x a few categories).
+The margins get the same treatment against the grand total, and statistics.service hides the
+same months' totals in every table it shows together. This is the usual line-by-line heuristic,
+not an audit against every linear combination of a large table's margins; the tables shown
+here are small (months x a few categories).
 """
 
 from __future__ import annotations
@@ -61,11 +63,27 @@ def _complement(
     return changed
 
 
+def _protect_margin(
+    totals: list[int | None], counts: list[int], grand: int | None
+) -> tuple[list[int | None], int | None]:
+    """A lone hidden total next to a visible grand total is a subtraction away: hide a second
+    total (the smallest visible non-zero one), or else the grand total."""
+    hidden = [i for i, t in enumerate(totals) if t is None]
+    if len(hidden) != 1 or grand is None:
+        return totals, grand
+    visible = [i for i, t in enumerate(totals) if t is not None and counts[i]]
+    if not visible:
+        return totals, None
+    partner = min(visible, key=lambda i: (counts[i], i))
+    return [None if i == partner else t for i, t in enumerate(totals)], grand
+
+
 def suppress(
     rows: Sequence[str],
     columns: Sequence[str],
     counts: Sequence[Sequence[int]],
     threshold: int = THRESHOLD,
+    hide_rows: frozenset[int] = frozenset(),
 ) -> Table:
     """The table with small cells hidden and complementary cells hidden so totals cannot
     reveal them."""
@@ -95,7 +113,10 @@ def suppress(
         None if c in hidden_columns else _hide(n, threshold) for c, n in enumerate(sums)
     )
     total = _hide(sum(map(sum, grid)), threshold)
-    return Table(tuple(rows), tuple(columns), cells, row_totals, column_totals, total)
+    row_list = [None if r in hide_rows else t for r, t in enumerate(row_totals)]
+    row_list, total = _protect_margin(row_list, [sum(row) for row in grid], total)
+    column_list, total = _protect_margin(list(column_totals), sums, total)
+    return Table(tuple(rows), tuple(columns), cells, tuple(row_list), tuple(column_list), total)
 
 
 def suppress_value(n: int, value: float | None, threshold: int = THRESHOLD) -> float | None:

@@ -37,7 +37,11 @@ def months_back(today: date, count: int) -> list[str]:
 
 
 def by_month(
-    facts: Iterable[CaseFact], months: Sequence[str], field: str, columns: Sequence[str]
+    facts: Iterable[CaseFact],
+    months: Sequence[str],
+    field: str,
+    columns: Sequence[str],
+    hide_rows: frozenset[int] = frozenset(),
 ) -> Table:
     """Counts by month and ``field`` ('kind' or 'urgency'), suppressed."""
     index = {m: i for i, m in enumerate(months)}
@@ -47,7 +51,7 @@ def by_month(
         i, j = index.get(month_of(fact.created)), column.get(getattr(fact, field))
         if i is not None and j is not None:
             grid[i][j] += 1
-    return suppress(months, columns, grid)
+    return suppress(months, columns, grid, hide_rows=hide_rows)
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
