@@ -41,20 +41,30 @@ def purge_closed_cases(now: datetime, days: int, dry_run: bool = False) -> Reten
     if dry_run:
         db.session.rollback()
         return RetentionResult(cutoff, ids, True)
-    for case in due:
+    # Delete first and archive what the DELETE returns: a second purge running at the same
+    # time deletes (and so archives) nothing twice.
+    # ON DELETE CASCADE takes keys, messages, notes, check-ins, events and the receipt.
+    gone = (
+        db.session.execute(
+            delete(Case)
+            .where(Case.id.in_(ids), Case.status.in_(CLOSED))
+            .returning(Case.id, Case.created_at, Case.kind, Case.urgency, Case.contacted_at)
+        ).all()
+        if ids
+        else []
+    )
+    for _id, created, kind, urgency, contacted in gone:
         minutes = None
-        if case.contacted_at is not None:
-            minutes = (as_utc(case.contacted_at) - as_utc(case.created_at)).total_seconds() / 60
+        if contacted is not None:
+            minutes = (as_utc(contacted) - as_utc(created)).total_seconds() / 60
         db.session.add(
             ArchivedCase(
-                created_month=month_of(case.created_at),
-                kind=case.kind,
-                urgency=case.urgency,
+                created_month=month_of(created),
+                kind=kind,
+                urgency=urgency,
                 first_contact_minutes=minutes,
             )
         )
-    if ids:
-        # ON DELETE CASCADE takes keys, messages, notes, check-ins, events and the receipt.
-        db.session.execute(delete(Case).where(Case.id.in_(ids)))
+    ids = [row[0] for row in gone]
     db.session.commit()
     return RetentionResult(cutoff, ids, False)

@@ -7,6 +7,7 @@ and a crash loses nothing (the claim rolls back) and repeats nothing.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime, timedelta
 
@@ -19,7 +20,10 @@ from wellness.checkins.models import MISSED, SCHEDULED, SENT, CheckIn
 from wellness.checkins.service import notify_context
 from wellness.extensions import db
 from wellness.keyring import decrypt_field
+from wellness.logsafe import describe_exception
 from wellness.notifications import service as notifications
+
+log = logging.getLogger(__name__)
 
 
 def dispatch_due_checkins(now: datetime, batch: int = 500) -> int:
@@ -160,4 +164,14 @@ def run_all(now: datetime, only: str | None = None, batch: int = 500) -> dict[st
         "mail": ("emailed", lambda: mail.send_outbox(now, mail.mailer_from_config())),
         "sessions": ("sessions purged", _purge_sessions),
     }
-    return {label: job() for name, (label, job) in work.items() if only in (None, name)}
+    counts = {}
+    for name, (label, job) in work.items():
+        if only not in (None, name):
+            continue
+        try:
+            counts[label] = job()
+        except Exception as exc:  # noqa: BLE001  one failing job must not stop the others
+            db.session.rollback()
+            log.error("job %s failed: %s", name, describe_exception(exc))
+            counts[label] = -1
+    return counts
