@@ -26,6 +26,8 @@ def test_closed_cases_are_destroyed_after_the_period_and_still_counted(app, ctx)
         recent, _ = self_referral(officer, text="MARKER-RECENT")
         open_case, _ = self_referral(officer, text="MARKER-OPEN")
         cases.record_contact(old.id, reader(counselor))
+        cases.post_message(old.id, reader(counselor), "MARKER-OLD-REPLY")
+        lifecycle.add_note(old.id, reader(counselor), "MARKER-OLD-NOTE")
         lifecycle.close(old.id, reader(counselor), "resolved")
     with frozen_at(t0 + timedelta(days=300)):
         lifecycle.close(recent.id, reader(counselor), "resolved")
@@ -45,6 +47,16 @@ def test_closed_cases_are_destroyed_after_the_period_and_still_counted(app, ctx)
     )
     with pytest.raises(cases.NotSharedError):
         cases.open_case(old.id, reader(officer, as_owner=True), "after retention")
+    from wellness.cases.models import CaseEvent, Message, Note
+    from wellness.checkins.models import CheckIn
+
+    for model in (Message, Note, CheckIn, CaseEvent, CaseKey):
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(model).where(model.case_id == old.id)
+            )
+            == 0
+        )
     assert b"MARKER-OLD" not in dump_database()
     archived = db.session.scalars(select(ArchivedCase)).one()
     assert (archived.kind, archived.urgency) == ("self_referral", "routine")
