@@ -71,3 +71,15 @@ def test_retention_command_dry_run(app, ctx):
     assert result.exit_code == 0
     assert "0 cases closed before" in result.output
     assert "would be destroyed" in result.output
+
+
+def test_a_destroyed_cases_id_is_never_given_to_a_new_case(app, ctx):
+    officer, counselor = make_user("jordan", Role.OFFICER), make_user("kelly", Role.COUNSELOR)
+    first, _ = self_referral(officer)
+    second, _ = self_referral(officer)
+    lifecycle.close(second.id, reader(counselor), "resolved")
+    with frozen_at(utcnow() + timedelta(days=400)):
+        purge_closed_cases(utcnow(), 365)
+    third, _ = self_referral(officer)
+    assert third.id > second.id
+    assert first.id < second.id

@@ -24,6 +24,9 @@ class KeyHolder(enum.StrEnum):
 
 class Case(db.Model):
     __tablename__ = "cases"
+    # Never reuse the id of a destroyed case (SQLite would): an old index entry must not come
+    # to point at someone else's case.
+    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
