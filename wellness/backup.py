@@ -167,6 +167,16 @@ def restore(path: str | os.PathLike[str], passphrase: str) -> int:
     current = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     if revision != current:
         raise RestoreError(f"the backup is from schema {revision}, this database is {current}")
+    try:
+        count = _write(tables)
+    except (IntegrityError, DataError) as exc:  # rows that do not fit together: nothing kept
+        db.session.rollback()
+        raise RestoreError(f"the backup's rows do not fit together ({type(exc).__name__})") from exc
+    return count
+
+
+def _write(tables: dict[str, tuple[list[str], list[list[Any]]]]) -> int:
+    """Replace every table's rows in one transaction; returns the rows written."""
     deferred = []  # foreign keys that form a cycle (units <-> users): filled in afterwards
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
@@ -191,15 +201,6 @@ def restore(path: str | os.PathLike[str], passphrase: str) -> int:
     _reset_sequences()
     db.session.commit()
     return count
-
-
-def restore_checked(path: str | os.PathLike[str], passphrase: str) -> int:
-    """restore(), with a database refusal (a row that does not fit) reported, not raised."""
-    try:
-        return restore(path, passphrase)
-    except (IntegrityError, DataError) as exc:
-        db.session.rollback()
-        raise RestoreError(f"the backup's rows do not fit together ({type(exc).__name__})") from exc
 
 
 def _reset_sequences() -> None:

@@ -169,7 +169,7 @@ def restore_command(path: str, keys_file: str | None, passphrase_file: str | Non
     try:
         if keys_file:
             click.echo(f"{backup.restore_keys(keys_file, passphrase)} key files restored.")
-        click.echo(f"{backup.restore_checked(path, passphrase)} rows restored from {path}.")
+        click.echo(f"{backup.restore(path, passphrase)} rows restored from {path}.")
     except backup.RestoreError as exc:
         raise click.ClickException(f"nothing restored: {exc}") from exc
 
