@@ -3,6 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 FLASK  := $(VENV)/bin/flask --app wellness
 STAMP  := $(VENV)/.installed-stamp
+AXE    := tests/browser/node_modules/axe-core/axe.min.js
 
 .PHONY: install run test lint clean
 
@@ -13,6 +14,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# axe-core for the browser tests, from the npm registry at the version the lock file pins.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $(AXE); \
+	else echo "npm not found: the browser tests will skip (and fail in CI)"; fi
 
 # First run: create the database, the keys and a demo agency. Every run: apply migrations,
 # start the scheduler beside the web server (one box), serve on 127.0.0.1:5000.
@@ -26,7 +32,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 
