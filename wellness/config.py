@@ -14,6 +14,11 @@ from typing import Any
 class Defaults:
     # Database. Empty means SQLite at instance/wellness.db.
     DATABASE_URL: str = ""
+    # PostgreSQL: seconds to wait for a connection before the page says "temporarily
+    # unavailable" (503), and connections per app process (pool plus overflow).
+    DB_CONNECT_TIMEOUT: int = 5
+    DB_POOL_SIZE: int = 5
+    DB_MAX_OVERFLOW: int = 10
     # Rate-limit storage: memory:// for one process, redis://host:6379/0 for several instances.
     RATELIMIT_STORAGE_URL: str = "memory://"
     # Login throttling: per client address, and a lockout per account after N failures.
@@ -92,6 +97,15 @@ def derive(config: dict[str, Any], instance_path: str) -> None:
     url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(instance_path, "wellness.db")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("postgresql"):
+        # pre_ping: a connection the server dropped (restart, failover) is replaced, not used.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            "pool_size": int(config["DB_POOL_SIZE"]),
+            "max_overflow": int(config["DB_MAX_OVERFLOW"]),
+            "pool_timeout": int(config["DB_CONNECT_TIMEOUT"]),
+            "connect_args": {"connect_timeout": int(config["DB_CONNECT_TIMEOUT"])},
+        }
     config["SQLALCHEMY_DATABASE_URI"] = url
     config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])

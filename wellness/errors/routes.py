@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import contextlib
+
+from flask import Blueprint, current_app, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from wellness.extensions import db
+from wellness.logsafe import describe_exception
+from wellness.program import crisis
 
 bp = Blueprint("errors", __name__)
 
@@ -48,3 +56,20 @@ def http_error(error: HTTPException) -> tuple[str, int]:
 @bp.app_errorhandler(InternalServerError)
 def server_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(500)  # already logged, safely, by WellnessFlask.log_exception
+
+
+@bp.app_errorhandler(OperationalError)
+@bp.app_errorhandler(InterfaceError)
+@bp.app_errorhandler(PoolTimeout)
+def database_unavailable(error: SQLAlchemyError) -> tuple[str, int, dict[str, str]]:
+    """The database cannot be reached: a calm 503 with the crisis numbers, and nothing saved.
+
+    The transaction is rolled back (a request commits once, at its end, so nothing of it was
+    kept). The page is standalone: it must not look up the account, which needs the database.
+    """
+    with contextlib.suppress(SQLAlchemyError):
+        db.session.rollback()
+    current_app.logger.error("database unavailable: %s", describe_exception(error))
+    numbers = crisis.load(current_app.instance_path)
+    page = render_template("errors/unavailable.html", numbers=numbers)
+    return page, 503, {"Retry-After": "30"}
