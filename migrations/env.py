@@ -8,9 +8,11 @@ from flask import current_app
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Alembic's logging set-up, but only where nobody has configured logging yet (the `flask db`
+# command line): fileConfig replaces the root logger's handlers, which in a process that already
+# logs (a test run, an app applying migrations) would silently drop its handlers.
+if not logging.getLogger().handlers:
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 

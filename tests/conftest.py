@@ -14,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from tests import leakcheck
 from wellness import create_app
 from wellness.crypto import serverkeys
 from wellness.extensions import db
@@ -24,6 +25,26 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Fast hashing in tests only; test_passwords checks the production defaults separately.
 FAST_ARGON2 = {"ARGON2_TIME_COST": 1, "ARGON2_MEMORY_KIB": 1024, "ARGON2_PARALLELISM": 1}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    leakcheck.install()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The whole run's logs must not hold a single value any test typed into a form."""
+    leaked, searched, chars = leakcheck.findings()
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None and searched:
+        reporter.write_line(
+            f"leak check: {searched} typed values searched for in {chars} characters of logs, "
+            f"{len(leaked)} found"
+        )
+    if leaked:
+        if reporter is not None:
+            for finding in leaked:
+                reporter.write_line(f"LEAKED INTO LOGS: {finding}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _postgres_or_skip() -> None:
@@ -81,6 +102,7 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
     }
     app = create_app(config)
     app.test_client_class = IsolatedClient
+    app.before_request(leakcheck.record_form)
     return app
 
 

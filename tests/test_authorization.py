@@ -34,6 +34,8 @@ CASE_STAFF = {"anonymous": L, "officer": 403, "supervisor": 403, "admin": 403}
 
 GET = {
     "main.home": PUBLIC,
+    "main.health": PUBLIC,
+    "main.ready": PUBLIC,
     "auth.login": {"anonymous": 200} | dict.fromkeys(ROLES[1:], 302),
     "auth.verify": dict.fromkeys(ROLES, L),
     "auth.enrol": dict.fromkeys(ROLES, L),
@@ -112,6 +114,11 @@ POST = {
 
 @pytest.fixture
 def world(app, ctx):
+    return authorization_world()
+
+
+def authorization_world():
+    """The scenario of the matrix: one of each role, and a case the counselor holds."""
     unit = make_unit("North")
     people = {
         "officer": make_user("jordan", Role.OFFICER, unit=unit),

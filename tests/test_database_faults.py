@@ -104,6 +104,8 @@ def test_database_down_from_the_start_gives_a_calm_503(tmp_path, caplog):
     form = {"username": "jordan", "password": MARKER, "csrf_token": token}
     assert_calm_503(client.post("/login", data=form))
     assert client.get("/crisis").status_code == 200
+    assert client.get("/healthz").status_code == 200  # the process is alive
+    assert_calm_503(client.get("/readyz"))  # but not ready: a load balancer sends no one here
     assert MARKER not in caplog.text
     assert "database unavailable: sqlalchemy.exc.OperationalError" in caplog.text
 

@@ -1,10 +1,16 @@
 """Hostile input renders inert and changes nothing it should not."""
 
+import re
+from datetime import date, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from tests.factories import login, make_user, post
+from tests.htmlforms import forms_on
+from tests.test_authorization import GET, authorization_world, url_for_rule
 from wellness.accounts.models import Role, User
+from wellness.agency.models import Unit
 from wellness.cases.models import Case
 from wellness.extensions import db
 
@@ -93,3 +99,112 @@ def test_sql_injection_in_search_and_names_changes_nothing(app, people):
     )
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
     assert db.session.scalar(select(func.count()).select_from(User)) == 3
+
+
+PAYLOAD = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
+SHORT_PAYLOAD = "<script>alert(1)</script>"
+RAW = ("<script>alert", "<img src=x")
+# Forms the sweep leaves alone: they end sessions, reset accounts or hand the case away, which
+# would stop the rest of the sweep from seeing anything. Each has its own tests.
+NOT_SWEPT = ("/logout", "/password", "/withdraw", "/decline", "/reset-", "/transfer", "/login")
+
+
+ERROR_ID = re.compile(r'<p class="error" id="([\w-]+)-error"')
+SENSIBLE = {"email": "someone@example.org", "tel": "555-0100"}
+
+
+def fill(form, refused=frozenset()):  # type: ignore[no-untyped-def]
+    """Fill a form like a person would, with the payload in every box one can type into.
+
+    Boxes named in ``refused`` (the server refused the payload there) get a sensible value
+    instead, so that the payloads in the other boxes are stored and shown again.
+    """
+    data: dict[str, list[str]] = {}
+    for c in form.controls:
+        if c.kind in ("text", "textarea", "search", "email", "tel", "url"):
+            if c.name in refused:
+                value = SENSIBLE.get(c.kind, "24")
+            elif c.maxlength is None or c.maxlength >= len(PAYLOAD):
+                value = PAYLOAD
+            else:
+                value = SHORT_PAYLOAD[: c.maxlength]
+        elif c.kind == "select":
+            value = next((o for o in c.options if o), "")
+        elif c.kind == "radio":
+            if c.name in data:
+                continue
+            value = c.value
+        elif c.kind == "date":
+            value = date.today().isoformat()
+        elif c.kind == "datetime-local":
+            value = (date.today() + timedelta(days=2)).isoformat() + "T10:00"
+        elif c.kind == "number":
+            value = "1"
+        else:  # hidden, checkbox, password (left empty: no form with one is swept)
+            value = c.value if c.kind != "password" else ""
+        data.setdefault(c.name, []).append(value)
+    return data
+
+
+def test_payloads_in_every_text_field_of_every_form_render_inert_on_every_page(app, ctx):
+    """Every role fills every form it can reach, twice: with the payload in every box, then
+    with sensible values where the server refused it. Then every page every role sees is read.
+    """
+    people, case = authorization_world()
+    roles = ["anonymous", "officer", "supervisor", "counselor", "coordinator", "admin"]
+    clients = {r: app.test_client() for r in roles}
+    for role in roles[1:]:
+        login(clients[role], people[role])
+    ids = {
+        "case_id": case.id,
+        "user_id": people["officer"].id,
+        "unit_id": db.session.scalars(select(Unit.id)).first(),
+        "key": "phq9",
+        "filename": "style.css",
+        **people["ids"],
+    }
+    pages = {
+        role: [
+            url_for_rule(rule, ids)
+            for rule in app.url_map.iter_rules()
+            if GET.get(rule.endpoint, {}).get(role) == 200 and rule.endpoint != "static"
+        ]
+        for role in roles
+    }
+
+    def submit(client, role, form, refused=frozenset()):  # type: ignore[no-untyped-def]
+        response = client.post(form.action, data=fill(form, refused))
+        assert response.status_code < 500, (role, form.action)
+        body = response.get_data(as_text=True)
+        assert not any(raw in body for raw in RAW), (role, form.action)
+        return set(ERROR_ID.findall(body))
+
+    submitted = 0
+    for role in roles:
+        client, done = clients[role], set()
+        for url in pages[role]:
+            for form in forms_on(client.get(url).get_data(as_text=True)):
+                form.action = form.action or url
+                if form.method != "post" or form.action in done:
+                    continue
+                if any(part in form.action for part in NOT_SWEPT):
+                    continue
+                done.add(form.action)
+                refused = submit(client, role, form)
+                if refused:
+                    submit(client, role, form, frozenset(refused))
+                submitted += 1
+    assert submitted >= 25  # the sweep really reached the forms
+
+    shown_escaped = set()
+    for role in roles:
+        for url in pages[role]:
+            response = clients[role].get(url)
+            if response.mimetype != "text/html":
+                continue
+            body = response.get_data(as_text=True)
+            assert not any(raw in body for raw in RAW), (role, url)
+            if "&lt;script&gt;alert" in body:
+                shown_escaped.add(url)
+    # Stored payloads came back, escaped, on the pages that list what people typed.
+    assert len(shown_escaped) >= 12, shown_escaped

@@ -37,7 +37,7 @@ def load_user(user_id: str) -> User | None:
 
 
 # Pages that must work for everyone, even with the database down, never look at the account.
-NO_ACCOUNT_CHECK = {"static", "referrals.crisis"}
+NO_ACCOUNT_CHECK = {"static", "referrals.crisis", "main.health", "main.ready"}
 
 
 @bp.before_app_request

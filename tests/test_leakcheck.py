@@ -1,0 +1,23 @@
+"""The suite-wide leak check finds what it is meant to find (see tests/leakcheck.py)."""
+
+import logging
+
+from tests import leakcheck
+
+
+def test_a_typed_value_in_the_logs_is_found_and_generic_words_are_not_searched():
+    log = "wellness ERROR could not route: I have not slept in days\nwerkzeug INFO GET /cases/ 200"
+    assert leakcheck.leaks(log, {"I have not slept in days", "nothing like it"}) == [
+        "I have not slept in days"
+    ]
+    before = set(leakcheck._typed)
+    leakcheck.remember(["routine", "12345678", "abc", "  a long enough value  "])
+    assert set(leakcheck._typed) - before <= {"a long enough value"}
+    assert "routine" not in leakcheck._typed
+
+
+def test_every_logger_reaches_the_check_at_info_and_above():
+    handlers = [h for h in logging.getLogger().handlers if isinstance(h, leakcheck._KeepEverything)]
+    assert len(handlers) == 1
+    assert logging.getLogger("wellness").isEnabledFor(logging.INFO)
+    assert logging.getLogger("werkzeug").isEnabledFor(logging.INFO)
