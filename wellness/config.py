@@ -34,6 +34,12 @@ class Defaults:
     ARGON2_TIME_COST: int = 3
     ARGON2_MEMORY_KIB: int = 65536
     ARGON2_PARALLELISM: int = 1
+    # Argon2id cost for anonymous receipt codes. A code is 80 random bits (64 once its 16-bit
+    # bucket tag is known), not a password a person chose: a light memory-hard hash is ample
+    # (SECURITY.md, Receipts), and the full password cost would make every anonymous request
+    # wait for it. Never below t=1, m=1024.
+    RECEIPT_ARGON2_TIME_COST: int = 2
+    RECEIPT_ARGON2_MEMORY_KIB: int = 2048
     # Largest request body accepted, in bytes; larger ones get 413.
     MAX_CONTENT_LENGTH: int = 256 * 1024
     # True when served over HTTPS (directly or behind a TLS proxy): Secure cookies and HSTS.

@@ -471,3 +471,25 @@ def test_a_tampered_but_well_formed_screener_is_dropped_not_trusted(app, agency)
     case = db.session.scalars(select(Case)).one()
     page = signed_in(app, agency["peer_south"]).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Screener" not in page
+
+
+def test_receipts_use_their_own_cost_and_old_receipts_keep_theirs(app, agency):
+    from wellness.crypto import kdf
+    from wellness.referrals import service as referrals
+    from wellness.referrals.models import Receipt
+    from wellness.referrals.service import SelfReferral
+
+    app.config.update(RECEIPT_ARGON2_TIME_COST=2, RECEIPT_ARGON2_MEMORY_KIB=2048)
+    first = referrals.submit_anonymous_referral(SelfReferral([], "first", "routine"))
+    # A deployment that lowers the cost below the floor still gets t=1, m=1024 at least.
+    app.config.update(RECEIPT_ARGON2_TIME_COST=0, RECEIPT_ARGON2_MEMORY_KIB=8)
+    second = referrals.submit_anonymous_referral(SelfReferral([], "second", "routine"))
+    stored = {
+        r.case_id: kdf.KdfParams.decode(r.kdf) for r in db.session.scalars(select(Receipt))
+    }
+    assert (stored[first.case_id].time_cost, stored[first.case_id].memory_kib) == (2, 2048)
+    assert (stored[second.case_id].time_cost, stored[second.case_id].memory_kib) == (1, 1024)
+    # Each opens with the cost it was made with, whatever the setting is now.
+    app.config.update(RECEIPT_ARGON2_TIME_COST=3, RECEIPT_ARGON2_MEMORY_KIB=4096)
+    assert referrals.open_by_receipt(first.receipt_code)[0] == first.case_id
+    assert referrals.open_by_receipt(second.receipt_code)[0] == second.case_id

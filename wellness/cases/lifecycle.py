@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 
 from wellness.accounts.models import Role, User, UserRole
 from wellness.cases import service as cases
@@ -167,19 +167,20 @@ def reassign(case_id: int, coordinator: Reader, to: User, recovery_code: str | N
     _move(case, key, to, coordinator.account, "reassigned by the coordinator")
 
 
-def counselors() -> list[User]:
-    """Counselors a case can be handed to: active, and past their first own password."""
+def counselors() -> list[Row[tuple[int, str]]]:
+    """Counselors a case can be handed to (active, past their first own password), as rows of
+    ``id`` and ``display_name``: choice lists need no more than that."""
     return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole)
+        db.session.execute(
+            select(User.id, User.display_name)
+            .join(UserRole, UserRole.user_id == User.id)
             .where(
                 UserRole.role == Role.COUNSELOR,
                 User.active.is_(True),
                 User.must_change_password.is_(False),
             )
             .order_by(User.display_name)
-        )
+        ).all()
     )
 
 

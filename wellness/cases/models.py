@@ -26,7 +26,11 @@ class Case(db.Model):
     __tablename__ = "cases"
     # Never reuse the id of a destroyed case (SQLite would): an old index entry must not come
     # to point at someone else's case.
-    __table_args__ = {"sqlite_autoincrement": True}  # noqa: RUF012
+    __table_args__ = (
+        # routing's open-caseload count reads only the open cases' entries
+        Index("ix_cases_status_assignee", "status", "assignee_id"),
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))

@@ -54,15 +54,18 @@ def dispatch_due_checkins(now: datetime, batch: int = 500) -> int:
             .scalars()
             .all()
         )
-        rows = [(checkin_id, due[checkin_id]) for checkin_id in claimed]
-        for checkin_id, token in rows:
-            if token:  # a named officer: an e-mail that says only that a check-in is waiting
-                user_id = int(decrypt_field(token, notify_context(checkin_id)))
-                notifications.email_user(user_id, "checkin")
+        # Named officers get an e-mail that says only that a check-in is waiting: one per
+        # check-in, queued for the whole batch at once.
+        officers = [
+            int(decrypt_field(due[checkin_id], notify_context(checkin_id)))
+            for checkin_id in claimed
+            if due[checkin_id]
+        ]
+        notifications.email_users(officers, "checkin")
         db.session.commit()
-        if not rows:
+        if not claimed:
             return total
-        total += len(rows)
+        total += len(claimed)
         if pause:
             time.sleep(pause)
 

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from wellness.checkins.models import Outbox
 from wellness.crypto.context import context
@@ -77,10 +77,28 @@ def address_context(row_id: int) -> bytes:
 
 def queue(address: str, kind: str) -> None:
     """Add an e-mail to the outbox (committed with the caller's transaction)."""
-    row = Outbox(to_token="", kind=kind)
-    db.session.add(row)
-    db.session.flush()
-    row.to_token = encrypt_field(address.encode(), address_context(row.id))
+    queue_many([address], kind)
+
+
+def queue_many(addresses: list[str], kind: str) -> None:
+    """Add one e-mail per address to the outbox, in two statements whatever their number.
+
+    Each address is encrypted with its row id as associated data, so the rows are inserted
+    first (ids returned in order) and their addresses written in one batched update.
+    """
+    if not addresses:
+        return
+    ids = db.session.scalars(
+        insert(Outbox).returning(Outbox.id, sort_by_parameter_order=True),
+        [{"to_token": "", "kind": kind} for _ in addresses],
+    ).all()
+    db.session.execute(
+        update(Outbox),
+        [
+            {"id": row_id, "to_token": encrypt_field(address.encode(), address_context(row_id))}
+            for row_id, address in zip(ids, addresses, strict=True)
+        ],
+    )
 
 
 def compose(address: str, text: str) -> EmailMessage:

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
 
-from wellness.accounts.models import User
 from wellness.extensions import db
 from wellness.notifications.models import Notification
 from wellness.timeutil import utcnow
@@ -32,20 +31,25 @@ def notify(user_ids: Iterable[int], kind: str, case_id: int | None = None) -> No
     """In-app notice and e-mail for each staff user (committed with the caller's transaction)."""
     if kind not in MESSAGES:
         raise ValueError(f"unknown notification kind {kind!r}")
-    for user_id in set(user_ids):
+    staff = sorted(set(user_ids))
+    for user_id in staff:
         db.session.add(Notification(user_id=user_id, kind=kind, case_id=case_id))
-        email_user(user_id, kind)
+    email_users(staff, kind)
 
 
 def email_user(user_id: int, kind: str) -> None:
     """E-mail the fixed wording for ``kind`` to the user, if they gave an address."""
-    from wellness.accounts.service import email_address
+    email_users([user_id], kind)
+
+
+def email_users(user_ids: list[int], kind: str) -> None:
+    """One e-mail of ``kind`` per entry of ``user_ids`` (a user may appear more than once),
+    to those who gave an address: one query for the addresses, one insert for the outbox."""
+    from wellness.accounts.service import email_addresses
     from wellness.notifications import mail
 
-    user = db.session.get(User, user_id)
-    address = email_address(user) if user is not None else None
-    if address:
-        mail.queue(address, kind)
+    addresses = email_addresses(user_ids) if user_ids else {}
+    mail.queue_many([addresses[u] for u in user_ids if u in addresses], kind)
 
 
 def unread(user_id: int, limit: int = 20) -> list[Notification]:

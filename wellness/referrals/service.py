@@ -81,25 +81,36 @@ def _crisis(urgency: str, screener: Result | None) -> bool:
 def roster() -> list[routing.Counselor]:
     """Every active counselor with their profile and current open caseload."""
     loads = cases.open_caseloads()
+    # Only the columns routing reads: whole User objects (keys, hashes, roles) for hundreds of
+    # counselors were most of a submission's time.
     rows = db.session.execute(
-        select(User, CounselorProfile)
-        .join(CounselorProfile)
-        .join(UserRole)
+        select(
+            User.id,
+            User.unit_id,
+            CounselorProfile.supporter_type,
+            CounselorProfile.specialties,
+            CounselorProfile.languages,
+            CounselorProfile.available,
+            CounselorProfile.on_call,
+            CounselorProfile.caseload_cap,
+        )
+        .join(CounselorProfile, CounselorProfile.user_id == User.id)
+        .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.COUNSELOR, *_READY)
     ).all()
     return [
         routing.Counselor(
-            id=user.id,
-            unit_id=user.unit_id,
-            supporter_type=str(profile.supporter_type),
-            specialties=frozenset(profile.specialties or []),
-            languages=frozenset(profile.languages or []),
-            available=profile.available,
-            on_call=profile.on_call,
-            caseload=loads.get(user.id, 0),
-            cap=profile.caseload_cap,
+            id=row.id,
+            unit_id=row.unit_id,
+            supporter_type=str(row.supporter_type),
+            specialties=frozenset(row.specialties or []),
+            languages=frozenset(row.languages or []),
+            available=row.available,
+            on_call=row.on_call,
+            caseload=loads.get(row.id, 0),
+            cap=row.caseload_cap,
         )
-        for user, profile in rows
+        for row in rows
     ]
 
 
@@ -215,7 +226,7 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
     code = receipts.new_code()
     cfg = current_app.config
     params = kdf.new_params(
-        cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_KIB"], cfg["ARGON2_PARALLELISM"]
+        max(1, cfg["RECEIPT_ARGON2_TIME_COST"]), max(1024, cfg["RECEIPT_ARGON2_MEMORY_KIB"]), 1
     )
     pair = receipts.derive_keypair(code, params)
     content = {"type": "self_referral", "named": False, **_referral_content(referral)}
