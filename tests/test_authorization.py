@@ -207,3 +207,19 @@ def test_each_role_gets_exactly_what_the_table_says(app, world, role):
             assert got == POST[rule.endpoint][role], f"POST {url} as {role}"
     if role != "anonymous":
         assert outcome(client.post("/logout", data={"csrf_token": token})) == L
+
+
+@pytest.mark.parametrize("role", ["anonymous", "counselor"])
+def test_every_form_route_refuses_a_missing_or_forged_csrf_token(app, world, role):
+    people, case = world
+    ids = {"case_id": case.id, "user_id": people["officer"].id, "unit_id": 1, "key": "phq9"}
+    ids |= people["ids"]
+    client = client_for(app, people, role)
+    posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert len(posts) >= 30
+    for rule in posts:
+        url = url_for_rule(rule, ids)
+        assert client.post(url, data={"body": "x"}).status_code == 400, url
+        assert client.post(url, data={"csrf_token": "forged"}).status_code == 400, url
+    if role != "anonymous":
+        assert client.get("/account").status_code == 200  # still signed in: nothing happened

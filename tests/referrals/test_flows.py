@@ -484,9 +484,7 @@ def test_receipts_use_their_own_cost_and_old_receipts_keep_theirs(app, agency):
     # A deployment that lowers the cost below the floor still gets t=1, m=1024 at least.
     app.config.update(RECEIPT_ARGON2_TIME_COST=0, RECEIPT_ARGON2_MEMORY_KIB=8)
     second = referrals.submit_anonymous_referral(SelfReferral([], "second", "routine"))
-    stored = {
-        r.case_id: kdf.KdfParams.decode(r.kdf) for r in db.session.scalars(select(Receipt))
-    }
+    stored = {r.case_id: kdf.KdfParams.decode(r.kdf) for r in db.session.scalars(select(Receipt))}
     assert (stored[first.case_id].time_cost, stored[first.case_id].memory_kib) == (2, 2048)
     assert (stored[second.case_id].time_cost, stored[second.case_id].memory_kib) == (1, 1024)
     # Each opens with the cost it was made with, whatever the setting is now.
