@@ -5,7 +5,7 @@ FLASK  := $(VENV)/bin/flask --app wellness
 STAMP  := $(VENV)/.installed-stamp
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ lint: $(STAMP)
 test: $(STAMP) $(AXE)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
+
+# Load figures (docs/PERFORMANCE.md): gunicorn on SQLite and PostgreSQL, about 15 minutes.
+bench: $(STAMP)
+	$(VENV)/bin/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
