@@ -87,7 +87,7 @@ def assert_calm_503(response) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert "Temporarily unavailable" in body
-    assert "nothing you sent was saved" in body
+    assert "check whether your last action went through" in body
     assert 'href="tel:988"' in body  # someone in crisis still sees where to turn
     assert "555-0199" in body  # the agency's own on-call number, from instance/
     assert MARKER not in body
@@ -184,3 +184,82 @@ def test_database_lost_in_the_middle_of_a_referral_saves_nothing(proxied_app, ca
     counts = row_counts(url)
     assert counts["cases"] == 1
     assert counts["case_keys"] >= 1
+
+
+@pytest.mark.postgres
+def test_signed_in_people_get_the_calm_page_and_the_crisis_numbers_too(proxied_app, caplog):
+    """The account lookup needs the database: with it gone, a signed-in officer must still get
+    the 503 page and /crisis, not a bare error (nothing on those pages looks at the account)."""
+    from tests.factories import login, make_user
+    from wellness.accounts.models import Role
+
+    app, proxy, url = proxied_app
+    client = app.test_client()
+    with app.app_context():
+        login(client, make_user("jordan", Role.OFFICER))
+        db.session.remove()
+    assert client.get("/me/referrals").status_code == 200
+    proxy.cut()
+    assert_calm_503(client.get("/me/referrals"))
+    assert_calm_503(client.get("/"))
+    crisis_page = client.get("/crisis")
+    assert crisis_page.status_code == 200
+    assert "555-0199" in crisis_page.get_data(as_text=True)
+    proxy.restore()
+    assert client.get("/me/referrals").status_code == 200  # still signed in afterwards
+    assert "jordan" not in caplog.text.lower()
+
+
+@pytest.mark.postgres
+def test_database_lost_while_an_officer_writes_saves_neither_message_nor_notice(proxied_app):
+    """An officer's message and the counselor's notice of it are one transaction."""
+    from tests.factories import login, make_user, reader
+    from wellness.accounts.models import Role
+    from wellness.referrals import service as referrals
+    from wellness.referrals.service import SelfReferral
+
+    app, proxy, url = proxied_app
+    with app.app_context():
+        officer = make_user("jordan", Role.OFFICER)
+        make_user("kelly", Role.COUNSELOR)
+        case_id = referrals.submit_self_referral(
+            SelfReferral([], "first words", "routine"), reader(officer, as_owner=True)
+        ).case_id
+        client = app.test_client()
+        login(client, officer)
+        db.session.remove()
+    page = f"/me/referrals/{case_id}"
+    form = {"body": MARKER, "csrf_token": csrf_token(client, page)}  # reading it is logged
+    before = row_counts(url)
+
+    def cut_after_the_message(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO notifications") and not proxy.cut_event.is_set():
+            proxy.cut()
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", cut_after_the_message)
+    try:
+        response = client.post(f"{page}/message", data=form)
+    finally:
+        event.remove(engine, "before_cursor_execute", cut_after_the_message)
+    assert proxy.cut_event.is_set()
+    assert_calm_503(response)
+    proxy.restore()
+    assert row_counts(url) == before  # no message without its notice, no notice alone
+    response = client.post(f"{page}/message", data=form)
+    assert response.status_code == 302
+    after = row_counts(url)
+    assert after["messages"] == before["messages"] + 1
+    assert after["notifications"] == before["notifications"] + 1
+
+
+def test_a_missing_table_is_a_500_to_fix_not_a_503_to_wait_out(tmp_path, caplog):
+    app = make_app(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}")  # no tables: no migration
+    response = app.test_client().get("/help/anonymous")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in body
+    assert "Retry-After" not in response.headers
+    assert "no such table" not in body
+    assert "database error: sqlalchemy.exc.OperationalError" in caplog.text

@@ -103,9 +103,12 @@ def derive(config: dict[str, Any], instance_path: str) -> None:
     url = config["DATABASE_URL"] or "sqlite:///" + os.path.join(instance_path, "wellness.db")
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    # Never quote a statement's parameters (what someone typed) in an error's text.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"hide_parameters": True}
     if url.startswith("postgresql"):
         # pre_ping: a connection the server dropped (restart, failover) is replaced, not used.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "hide_parameters": True,
             "pool_pre_ping": True,
             "pool_size": int(config["DB_POOL_SIZE"]),
             "max_overflow": int(config["DB_MAX_OVERFLOW"]),
@@ -114,5 +117,8 @@ def derive(config: dict[str, Any], instance_path: str) -> None:
         }
     config["SQLALCHEMY_DATABASE_URI"] = url
     config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
+    # Receipt-code Argon2id cost: never below t=1, 1 MiB, whatever was configured.
+    config["RECEIPT_ARGON2_TIME_COST"] = max(1, int(config["RECEIPT_ARGON2_TIME_COST"]))
+    config["RECEIPT_ARGON2_MEMORY_KIB"] = max(1024, int(config["RECEIPT_ARGON2_MEMORY_KIB"]))
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
     config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"

@@ -198,10 +198,13 @@ def test_crisis_path_shows_numbers_first(journey, team):
     officer.goto("/help/")
     officer.page.get_by_role("link", name="I need help right now").click()
     officer.check()
-    assert "988" in officer.page.content()
+    assert "Call or text 988" in officer.page.locator("main .crisis-panel").inner_text()
     officer.goto("/help/anonymous")
     officer.page.check("input[name=urgency][value=crisis]")
     officer.page.fill("#text", "I am not safe tonight")
     officer.submit("Send anonymously")
     page = officer.page.content()
-    assert page.index("988") < page.index("Your request was sent")
+    # The crisis panel (not just the banner every page carries) comes before the receipt.
+    assert officer.page.locator("main .crisis-panel").count() == 1
+    assert page.index('class="crisis-panel"') < page.index("Your request was sent")
+    assert "Call or text 988" in officer.page.locator("main .crisis-panel").inner_text()

@@ -63,7 +63,7 @@ def accept(case_id: int, reader: Reader) -> None:
     db.session.commit()
 
 
-def add_note(case_id: int, reader: Reader, body: str) -> None:
+def add_note(case_id: int, reader: Reader, body: str, commit: bool = True) -> None:
     case, key = _held(case_id, reader)
     note = Note(case_id=case.id, author_id=reader.account.id, body=b"")
     db.session.add(note)
@@ -72,7 +72,8 @@ def add_note(case_id: int, reader: Reader, body: str) -> None:
     if case.status == "contacted":
         case.status = "active"
     _event(case, reader.account, "note added")
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def close(
     if resource is not None:
         note = f"Referred to {resource.name} ({resource.kind}). {note}".strip()
     if note:
-        add_note(case_id, reader, note)
+        add_note(case_id, reader, note, commit=False)  # committed with the close, below
     case, _ = _held(case_id, reader)
     case.status = "referred out" if outcome == "referred out" else "closed"
     case.outcome, case.closed_at = outcome, utcnow()

@@ -239,6 +239,11 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
     if sender in ("counselor", "coordinator") and case.contacted_at is None:
         case.contacted_at = utcnow()
         case.status = "contacted" if case.status == "new" else case.status
+    if sender not in ("counselor", "coordinator") and case.assignee_id is not None:
+        # The officer wrote: tell the counselor, in the same transaction as the message.
+        from wellness.notifications import service as notifications
+
+        notifications.notify([case.assignee_id], "message", case.id)
     db.session.commit()
     return message
 

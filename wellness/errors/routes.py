@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 
+import psycopg
 from flask import Blueprint, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
@@ -58,18 +60,57 @@ def server_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(500)  # already logged, safely, by WellnessFlask.log_exception
 
 
+def render_standalone(template: str, **context: object) -> str:
+    """Render a page that must work with the database down (the crisis numbers, the 503 page).
+
+    Context processors are skipped on purpose: they look at the signed-in account, which means
+    the database, and one failing there would turn a calm page into a bare error.
+    """
+    return current_app.jinja_env.get_template(template).render(**context)
+
+
+def _unreachable(error: SQLAlchemyError) -> bool:
+    """The database cannot be reached or is too busy right now (worth a retry), as opposed to a
+    mistake in a query or a missing migration (a 500, to be fixed)."""
+    if isinstance(error, PoolTimeout) or getattr(error, "connection_invalidated", False):
+        return True
+    orig = getattr(error, "orig", None)
+    if isinstance(orig, psycopg.OperationalError):
+        state = getattr(orig, "sqlstate", None) or ""
+        # 08: connection failures, 40: deadlock/serialization, 53: out of resources,
+        # 57: shutdown or statement timeout; none (before a connection exists) too.
+        return state[:2] in ("", "08", "40", "53", "57")
+    if isinstance(orig, (psycopg.InterfaceError, sqlite3.InterfaceError)):
+        return True
+    if isinstance(orig, sqlite3.OperationalError):
+        text = str(orig)
+        return any(word in text for word in ("locked", "busy", "unable to open", "disk I/O"))
+    return orig is None
+
+
 @bp.app_errorhandler(OperationalError)
 @bp.app_errorhandler(InterfaceError)
 @bp.app_errorhandler(PoolTimeout)
 def database_unavailable(error: SQLAlchemyError) -> tuple[str, int, dict[str, str]]:
-    """The database cannot be reached: a calm 503 with the crisis numbers, and nothing saved.
+    """The database cannot be reached: a calm 503 with the crisis numbers.
 
-    The transaction is rolled back (a request commits once, at its end, so nothing of it was
-    kept). The page is standalone: it must not look up the account, which needs the database.
+    The transaction is rolled back. A request writes what it was asked to do in one transaction,
+    so either all of it was saved before the failure or none of it. Other database errors
+    (a faulty query, a missing migration) are not hidden behind this page: they are a 500.
     """
     with contextlib.suppress(SQLAlchemyError):
         db.session.rollback()
+    if not _unreachable(error):
+        current_app.logger.error("database error: %s", describe_exception(error))
+        return (
+            render_standalone("errors/unavailable.html", numbers=_numbers(), broken=True),
+            500,
+            {},
+        )
     current_app.logger.error("database unavailable: %s", describe_exception(error))
-    numbers = crisis.load(current_app.instance_path)
-    page = render_template("errors/unavailable.html", numbers=numbers)
+    page = render_standalone("errors/unavailable.html", numbers=_numbers(), broken=False)
     return page, 503, {"Retry-After": "30"}
+
+
+def _numbers() -> crisis.CrisisNumbers:
+    return crisis.load(current_app.instance_path)

@@ -81,15 +81,18 @@ def queue(address: str, kind: str) -> None:
 
 
 def queue_many(addresses: list[str], kind: str) -> None:
-    """Add one e-mail per address to the outbox, in two statements whatever their number.
+    """Add one e-mail per address to the outbox: one batched insert, one batched update.
 
     Each address is encrypted with its row id as associated data, so the rows are inserted
     first (ids returned in order) and their addresses written in one batched update.
     """
     if not addresses:
         return
+    # The rows are alike until their address is written, so any pairing of the returned ids
+    # with the addresses is right: no need for SQLAlchemy's ordered RETURNING, which on SQLite
+    # would insert row by row.
     ids = db.session.scalars(
-        insert(Outbox).returning(Outbox.id, sort_by_parameter_order=True),
+        insert(Outbox).returning(Outbox.id),
         [{"to_token": "", "kind": kind} for _ in addresses],
     ).all()
     db.session.execute(

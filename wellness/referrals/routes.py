@@ -26,6 +26,7 @@ from wellness.checkins import ics
 from wellness.checkins import service as checkins
 from wellness.checkins.forms import AnswerForm
 from wellness.checkins.models import CheckIn
+from wellness.errors.routes import render_standalone
 from wellness.extensions import db, limiter
 from wellness.program import crisis as crisis_numbers
 from wellness.referrals import forms, screeners
@@ -166,8 +167,9 @@ def supervisor_report() -> str:
 
 @bp.route("/crisis")
 def crisis() -> str:
-    # Reads only instance/crisis.json: works with the database down.
-    return render_template("referrals/crisis.html", numbers=_numbers())
+    # Reads only instance/crisis.json, and renders without looking at the account: works with
+    # the database down, signed in or not.
+    return render_standalone("referrals/crisis.html", numbers=_numbers())
 
 
 @bp.route("/screeners/")
@@ -243,7 +245,6 @@ def receipt_message() -> str:
         cases.post_message(case_id, reader, form.body.data.strip())
     except (referrals.ReceiptNotFoundError, cases.NotSharedError):
         return _receipt_not_found(form)
-    referrals.notify_assignee_of_message(case_id)
     flash("Your message was sent.")
     return _receipt_page(form.code.data) or _receipt_not_found(form)
 
@@ -357,7 +358,6 @@ def my_referral_message(case_id: int) -> Response | str:
     form = forms.MessageForm()
     if form.validate_on_submit():
         cases.post_message(case_id, _me(), form.body.data.strip())
-        referrals.notify_assignee_of_message(case_id)
         flash("Your message was sent.")
         return redirect(url_for(".my_referral", case_id=case_id))
     view = _open_mine(case_id)

@@ -225,8 +225,10 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
     crisis = _crisis(referral.urgency, referral.screener)
     code = receipts.new_code()
     cfg = current_app.config
-    params = kdf.new_params(
-        max(1, cfg["RECEIPT_ARGON2_TIME_COST"]), max(1024, cfg["RECEIPT_ARGON2_MEMORY_KIB"]), 1
+    params = kdf.new_params(  # floors applied in config.derive
+        max(1, int(cfg["RECEIPT_ARGON2_TIME_COST"])),
+        max(1024, int(cfg["RECEIPT_ARGON2_MEMORY_KIB"])),
+        1,
     )
     pair = receipts.derive_keypair(code, params)
     content = {"type": "self_referral", "named": False, **_referral_content(referral)}
@@ -351,13 +353,6 @@ def open_by_receipt(code: str) -> tuple[int, Reader]:
         if pair.public == receipt.public_key:
             return receipt.case_id, Reader(None, pair.private, by_receipt=True)
     raise ReceiptNotFoundError
-
-
-def notify_assignee_of_message(case_id: int) -> None:
-    case = db.session.get(Case, case_id)
-    if case is not None and case.assignee_id is not None:
-        notifications.notify([case.assignee_id], "message", case.id)
-        db.session.commit()
 
 
 @dataclass(frozen=True)
