@@ -52,8 +52,9 @@ class Defaults:
     CHECKIN_MISSED_HOURS: int = 48
     # Days after closing before a case is destroyed (keys and ciphertext); counts are kept.
     RETENTION_DAYS: int = 365
-    # How often the scheduler looks for work, in seconds.
+    # How often the scheduler looks for work, in seconds; check-ins claimed per transaction.
     SCHEDULER_INTERVAL_SECONDS: int = 30
+    DISPATCH_BATCH: int = 500
     # E-mail: "console" (logged, for one box and development) or "smtp".
     MAIL_BACKEND: str = "console"
     MAIL_FROM: str = "peer-support@localhost"

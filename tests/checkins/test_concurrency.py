@@ -1,4 +1,5 @@
-"""Exactly once: two dispatchers at once, and a dispatcher killed mid-run (PostgreSQL)."""
+"""Exactly once: two dispatchers at once, and a dispatcher or the scheduler killed mid-run
+(PostgreSQL)."""
 
 import os
 import signal
@@ -7,6 +8,7 @@ import sys
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -114,3 +116,47 @@ def test_a_dispatcher_killed_mid_run_loses_nothing_and_repeats_nothing(
     assert second.returncode == 0, err.decode()
     assert counts() == (DUE, DUE)
     assert f"dispatched: {DUE - sent}" in out.decode()
+
+
+@pytest.mark.slow
+def test_the_scheduler_killed_mid_dispatch_and_restarted_sends_everything_exactly_once(
+    app, due_checkins, database_url, tmp_path
+):
+    """The long-running `flask scheduler` itself, SIGKILLed in the middle of a dispatch."""
+    from tests.servers import app_env, start_scheduler
+
+    env = app_env(
+        Path(app.instance_path),
+        database_url,
+        WELLNESS_SCHEDULER_INTERVAL_SECONDS="1",
+        WELLNESS_DISPATCH_BATCH="25",
+        WELLNESS_DISPATCH_PAUSE_SECONDS="0.05",
+    )
+    first = start_scheduler(env, tmp_path / "first.log")
+    deadline = time.monotonic() + 60
+    while counts()[0] < 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first.stop(signal.SIGKILL)
+    sent, announced = counts()
+    assert 0 < sent < DUE, "the kill should land mid-dispatch"
+    assert announced == sent  # each claimed check-in committed with its e-mail, or neither
+
+    env["WELLNESS_DISPATCH_PAUSE_SECONDS"] = "0"
+    second = start_scheduler(env, tmp_path / "second.log")
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            done = counts()[0] == DUE and not db.session.scalar(
+                select(func.count()).select_from(Outbox)
+            )
+            if done:
+                break
+            time.sleep(0.2)
+    finally:
+        second.stop()
+    assert counts() == (DUE, 0)  # every check-in sent; every e-mail delivered (rows deleted)
+    handed = [
+        log.log_text().count("e-mail handed to the console backend") for log in (first, second)
+    ]
+    assert handed == [0, DUE]  # the first died before any e-mail; none was sent twice

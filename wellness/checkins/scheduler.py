@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 def tick(app: Flask) -> dict[str, int]:
     with app.app_context():
-        counts = jobs.run_all(utcnow())
+        counts = jobs.run_all(utcnow(), batch=int(app.config["DISPATCH_BATCH"]))
     if any(counts.values()):
         log.info("scheduler: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
