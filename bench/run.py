@@ -37,7 +37,7 @@ import psycopg  # noqa: E402
 import pyotp  # noqa: E402
 from sqlalchemy import event, func, insert, select, update  # noqa: E402
 
-from tests.servers import BIN, flask, start_gunicorn  # noqa: E402
+from tests.servers import flask, start_gunicorn  # noqa: E402
 from wellness import create_app  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -612,7 +612,6 @@ def main() -> None:
     (ROOT / "bench" / ("results.md" if not args.quick else "out/results-quick.md")).write_text(
         report
     )
-    _ = BIN
 
 
 if __name__ == "__main__":

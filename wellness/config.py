@@ -118,8 +118,5 @@ def derive(config: dict[str, Any], instance_path: str) -> None:
         }
     config["SQLALCHEMY_DATABASE_URI"] = url
     config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
-    # Receipt-code Argon2id cost: never below t=1, 1 MiB, whatever was configured.
-    config["RECEIPT_ARGON2_TIME_COST"] = max(1, int(config["RECEIPT_ARGON2_TIME_COST"]))
-    config["RECEIPT_ARGON2_MEMORY_KIB"] = max(1024, int(config["RECEIPT_ARGON2_MEMORY_KIB"]))
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
     config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"

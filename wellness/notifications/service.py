@@ -37,11 +37,6 @@ def notify(user_ids: Iterable[int], kind: str, case_id: int | None = None) -> No
     email_users(staff, kind)
 
 
-def email_user(user_id: int, kind: str) -> None:
-    """E-mail the fixed wording for ``kind`` to the user, if they gave an address."""
-    email_users([user_id], kind)
-
-
 def email_users(user_ids: list[int], kind: str) -> None:
     """One e-mail of ``kind`` per entry of ``user_ids`` (a user may appear more than once),
     to those who gave an address: one query for the addresses, one insert for the outbox."""

@@ -225,7 +225,7 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
     crisis = _crisis(referral.urgency, referral.screener)
     code = receipts.new_code()
     cfg = current_app.config
-    params = kdf.new_params(  # floors applied in config.derive
+    params = kdf.new_params(  # never below t=1, 1 MiB, whatever is configured
         max(1, int(cfg["RECEIPT_ARGON2_TIME_COST"])),
         max(1024, int(cfg["RECEIPT_ARGON2_MEMORY_KIB"])),
         1,
