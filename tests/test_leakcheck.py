@@ -1,6 +1,7 @@
 """The suite-wide leak check finds what it is meant to find (see tests/leakcheck.py)."""
 
 import logging
+import secrets
 
 from tests import leakcheck
 
@@ -21,3 +22,12 @@ def test_every_logger_reaches_the_check_at_info_and_above():
     assert len(handlers) == 1
     assert logging.getLogger("wellness").isEnabledFor(logging.INFO)
     assert logging.getLogger("werkzeug").isEnabledFor(logging.INFO)
+
+
+def test_fuzzed_requests_are_not_taken_for_typed_content(app):
+    client = app.test_client()
+    word = f"fuzzed-constant-{secrets.token_hex(4)}"
+    client.post("/login", data={"username": word}, headers={leakcheck.FUZZ_HEADER: "1"})
+    assert word not in leakcheck._typed
+    client.post("/login", data={"username": word})  # refused (no CSRF token), still remembered
+    assert word in leakcheck._typed
