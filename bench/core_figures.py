@@ -7,7 +7,6 @@ separate work. A scratch database is created and dropped.
 
 from __future__ import annotations
 
-import os
 import secrets
 import tempfile
 import time
@@ -24,7 +23,6 @@ from wellness.cases.service import Reader
 from wellness.checkins import jobs
 from wellness.checkins.models import CheckIn
 from wellness.checkins.service import notify_context
-from wellness.crypto import serverkeys
 from wellness.extensions import db
 from wellness.keyring import encrypt_field
 from wellness.keys import service as keys
@@ -89,7 +87,7 @@ def main() -> None:
     try:
         with app.app_context():
             db.create_all()
-            serverkeys.add_key(os.path.join(instance, "keys"))
+            keys.initialise_instance()
             keys.create_recovery_key()
             figures()
     finally:

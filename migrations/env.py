@@ -90,6 +90,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild a table by copying it and dropping the old one. With
+            # foreign keys on, SQLite's DROP TABLE deletes the rows first and cascades: a
+            # rebuilt cases table would take every case key with it. (Must be set outside a
+            # transaction; the app's connect hook turns it back on for its own connections.)
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():

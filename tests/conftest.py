@@ -16,7 +16,6 @@ from sqlalchemy import text
 
 from tests import leakcheck
 from wellness import create_app
-from wellness.crypto import serverkeys
 from wellness.extensions import db
 from wellness.keys import service as keys
 
@@ -126,7 +125,7 @@ def app(tmp_path: Path, database_url: str, app_overrides: dict[str, object]) -> 
     app = make_app(tmp_path, database_url, **app_overrides)
     with app.app_context():
         db.create_all()
-        serverkeys.add_key(os.path.join(app.instance_path, "keys"))
+        keys.initialise_instance()
         app.config["TEST_RECOVERY_CODE"] = keys.create_recovery_key()
     yield app
     with app.app_context():

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import csrf_token, login, make_unit, make_user
-from wellness.accounts.models import Role
+from wellness.accounts.models import Role, RoleGrant
 from wellness.cases.models import Case
 from wellness.extensions import db
 from wellness.referrals import service as referrals
@@ -59,7 +59,8 @@ GET = {
     "cases.case": CASE_STAFF | {"counselor": 200, "other_counselor": 404, "coordinator": 404},
     "program.queue": COORDINATOR_ONLY,
     "program.crisis_settings": COORDINATOR_ONLY,
-    "program.team": COORDINATOR_ONLY,
+    "team.team": COORDINATOR_ONLY,
+    "team.profile": COORDINATOR_ONLY | {"coordinator": 404},  # the officer is no counselor
     "program.resources": COORDINATOR_ONLY,
     "program.plans": COORDINATOR_ONLY,
     "program.incidents": COORDINATOR_ONLY,
@@ -102,11 +103,13 @@ POST = {
     | dict.fromkeys(ROLES[1:], 403)
     | {"counselor": 302, "other_counselor": 302},
     "program.reassign": COORDINATOR_ONLY | {"coordinator": 302},
-    "program.set_availability": COORDINATOR_ONLY | {"coordinator": 404},  # not a counselor
+    "team.set_availability": COORDINATOR_ONLY | {"coordinator": 404},  # not a counselor
+    "team.approve": COORDINATOR_ONLY | {"coordinator": 302},  # answered already: refused
+    "team.refuse": COORDINATOR_ONLY | {"coordinator": 302},
+    "team.confirm": COORDINATOR_ONLY | {"coordinator": 302},  # no case role: refused
     "referrals.receipt_checkin": PUBLIC,
     "cases.notifications_read": CASE_STAFF
     | {"counselor": 302, "other_counselor": 302, "coordinator": 302},
-    "admin.edit_counselor": ADMIN_ONLY | {"admin": 404},  # the officer is no counselor
     "admin.reset_password": ADMIN_ONLY,
     "admin.reset_authenticator": ADMIN_ONLY | {"admin": 302},
 }
@@ -147,8 +150,15 @@ def authorization_world():
     )[0]
     db.session.add(Resource(name="EAP", kind="EAP"))
     db.session.add(PlanTemplate(name="Plan", offsets_hours="24"))
+    grant = RoleGrant(user_id=people["officer"].id, role=Role.COUNSELOR, outcome="refused")
+    db.session.add(grant)
     db.session.commit()
-    people["ids"] = {"checkin_id": checkin.id, "resource_id": 1, "plan_id": 1}
+    people["ids"] = {
+        "checkin_id": checkin.id,
+        "resource_id": 1,
+        "plan_id": 1,
+        "grant_id": grant.id,
+    }
     return people, case
 
 

@@ -28,9 +28,16 @@ def fresh_app(request, tmp_path):
 def test_init_creates_schema_and_owner_only_keys(fresh_app):
     result = fresh_app.test_cli_runner().invoke(args=["init"])
     assert result.exit_code == 0, result.output
-    keys = list(Path(fresh_app.instance_path, "keys").iterdir())
-    assert [k.name for k in keys] == ["server-0001.key"]
-    assert stat.S_IMODE(keys[0].stat().st_mode) == 0o600
+    keys = sorted(Path(fresh_app.instance_path, "keys").iterdir())
+    assert [k.name for k in keys] == [
+        "audit.key",
+        "receipt.key",
+        "recovery.pin",
+        "server-0001.key",
+        "signing.key",
+    ]
+    assert {stat.S_IMODE(k.stat().st_mode) for k in keys} == {0o600}
+    assert stat.S_IMODE(Path(fresh_app.instance_path).stat().st_mode) == 0o700
     with fresh_app.app_context():
         assert {"users", "units", "user_roles"} <= set(inspect(db.engine).get_table_names())
 
@@ -44,7 +51,7 @@ def test_init_refuses_to_overwrite_existing_keys(fresh_app):
     assert second.exit_code != 0
     assert "Refusing to overwrite keys" in second.output
     assert key.read_bytes() == before
-    assert len(list(key.parent.iterdir())) == 1
+    assert len(list(key.parent.iterdir())) == 5  # nothing added, nothing replaced
 
 
 def test_demo_builds_an_agency_once(fresh_app):

@@ -18,7 +18,6 @@ from sqlalchemy import event
 
 from tests.conftest import create_pg_database, drop_pg_database, make_app
 from tests.factories import csrf_token
-from wellness.crypto import serverkeys
 from wellness.extensions import db
 from wellness.keys import service as keys
 from wellness.program import crisis
@@ -118,7 +117,7 @@ def proxied_app(tmp_path) -> Iterator[tuple[object, CuttableProxy, str]]:  # typ
     app = make_app(tmp_path, proxied, DB_CONNECT_TIMEOUT=2)
     with app.app_context():
         db.create_all()
-        serverkeys.add_key(str(tmp_path / "instance" / "keys"))
+        keys.initialise_instance()
         keys.create_recovery_key()
     crisis.save(app.instance_path, crisis.CrisisNumbers("Peer on-call", "555-0199", ""))
     yield app, proxy, url

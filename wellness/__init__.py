@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     settings.load(app.config, app.instance_path, config)
     app.url_map.converters["int"] = BoundedInt
+    _secure_instance(app)
     _load_secret_key(app)
     _init_extensions(app)
     _register_blueprints(app)
@@ -53,11 +54,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _secure_instance(app: Flask) -> None:
+    """Everything this process writes is owner-only (the database, its journal, keys,
+    backups), and the instance folder is made so whatever the umask was (SECURITY.md)."""
+    from wellness.crypto.keyfiles import lock_down
+
+    os.umask(0o077)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
+    lock_down(app.instance_path)
+
+
 def _load_secret_key(app: Flask) -> None:
     from wellness.crypto.keyfiles import read_or_create_random_key
 
     if not app.config.get("SECRET_KEY"):
-        os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
         path = os.path.join(app.instance_path, "secret_key")
         app.config["SECRET_KEY"] = read_or_create_random_key(path, 32)
 
@@ -92,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from wellness.keys.routes import bp as keys_bp
     from wellness.main.routes import bp as main_bp
     from wellness.program.routes import bp as program_bp
+    from wellness.program.team import bp as team_bp
     from wellness.referrals.routes import bp as referrals_bp
     from wellness.statistics.routes import bp as statistics_bp
 
@@ -104,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         referrals_bp,
         cases_bp,
         program_bp,
+        team_bp,
         statistics_bp,
     )
     for bp in blueprints:

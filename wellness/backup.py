@@ -13,6 +13,7 @@ import base64
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from flask import current_app
 from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.exc import DataError, IntegrityError
 
-from wellness.crypto import archive, kdf
+from wellness.crypto import archive, kdf, keyfiles
 from wellness.extensions import db
 
 FORMAT = "wellness-backup-1"
@@ -103,23 +104,27 @@ def backup(path: str | os.PathLike[str], passphrase: str) -> int:
                 plain.write(line)
                 rows += not line.startswith(b"{")
         plain.seek(0)
-        with open(path, "wb") as out:
+        with keyfiles.open_private(path) as out:
             archive.encrypt_stream(plain, out, passphrase, _params())
-    os.chmod(path, 0o600)
     return rows
 
 
 def backup_keys(path: str | os.PathLike[str], passphrase: str) -> int:
     """The instance's keys (server keys, cookie key) in their own archive, for when asked."""
     instance = Path(current_app.instance_path)
+    wanted = [
+        instance / "secret_key",
+        *sorted((instance / "keys").glob("*.key")),
+        instance / "keys" / "recovery.pin",
+        instance / "audit-checkpoints.log",
+    ]
     files = {
         str(p.relative_to(instance)): base64.b64encode(p.read_bytes()).decode()
-        for p in [instance / "secret_key", *sorted((instance / "keys").glob("*.key"))]
+        for p in wanted
         if p.is_file()
     }
-    with open(path, "wb") as out:
+    with keyfiles.open_private(path) as out:
         archive.encrypt_stream(io.BytesIO(json.dumps(files).encode()), out, passphrase, _params())
-    os.chmod(path, 0o600)
     return len(files)
 
 
@@ -224,13 +229,15 @@ def restore_keys(path: str | os.PathLike[str], passphrase: str) -> int:
     instance = Path(current_app.instance_path)
     if (instance / "keys").exists() and any((instance / "keys").glob("*.key")):
         raise RestoreError("this instance already has keys; restore them into a new one")
-    from wellness.crypto.keyfiles import create_key_file
-
+    if any(not _KEY_FILE.match(name) for name in files):
+        raise RestoreError("unexpected file in the keys backup")
     for name, data in files.items():
-        if name != "secret_key" and not name.startswith("keys/server-"):
-            raise RestoreError("unexpected file in the keys backup")
         target = instance / name
         if name == "secret_key" and target.exists():
             target.unlink()
-        create_key_file(target, base64.b64decode(data))
+        keyfiles.create_key_file(target, base64.b64decode(data))
     return len(files)
+
+
+# What a keys archive may hold (and nothing with a path of its own).
+_KEY_FILE = re.compile(r"^(secret_key|keys/[a-z0-9-]+\.(key|pin)|audit-checkpoints\.log)$")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 import flask_migrate
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -18,10 +18,13 @@ from wellness.agency import service as agency
 from wellness.agency.models import Unit
 from wellness.audit import service as audit
 from wellness.crypto import serverkeys
+from wellness.crypto.keyfiles import lock_down
 from wellness.extensions import db
 from wellness.keyring import key_dir
+from wellness.keys import cli as keys_cli
 from wellness.keys import rotation
 from wellness.keys import service as keys
+from wellness.keys.cli import RECOVERY_BANNER
 
 
 @click.command("init")
@@ -34,22 +37,16 @@ def init_command() -> None:
             "Refusing to overwrite keys (that would make encrypted data unreadable)."
         )
     flask_migrate.upgrade()
-    key_id = serverkeys.add_key(key_dir())
+    key_id = keys.initialise_instance()
     code = keys.create_recovery_key()
-    click.echo(f"Database ready. Server key {key_id} written to {key_dir()} (mode 0600).")
+    lock_down(current_app.instance_path)
+    click.echo(
+        f"Database ready. Server key {key_id}, signing key and audit key written to "
+        f"{key_dir()} (owner-only)."
+    )
     click.echo(RECOVERY_BANNER.format(code=code))
 
 
-RECOVERY_BANNER = """
-================================ PROGRAM RECOVERY CODE ================================
-    {code}
-
-This code is shown ONLY NOW and is stored nowhere. Print it or write it down and keep it
-offline (for example sealed in the clinical coordinator's safe). When someone forgets their
-password, the coordinator enters it to restore their access to their cases. Without it, cases
-of anyone who loses their password cannot be recovered by anyone.
-=======================================================================================
-"""
 
 
 @click.command("rotate-keys")
@@ -188,9 +185,9 @@ def audit_verify_command() -> None:
         for problem in problems:
             click.echo(f"PROBLEM: {problem}")
         raise click.ClickException(f"the access log has been tampered with ({len(problems)})")
-    head = audit.head()
-    click.echo(f"Access log intact: {head[0]} entries; last entry hash {head[1]}.")
-    click.echo("Record that hash somewhere else now and then: a later log must still contain it.")
+    count, last = audit.checkpoint()
+    click.echo(f"Access log intact: {count} entries; last entry MAC {last}.")
+    click.echo(f"A signed checkpoint was added to {audit.checkpoint_path()}.")
 
 
 @click.command("create-user")
@@ -257,7 +254,7 @@ def _unit_id(name: str | None) -> int | None:
 def set_roles_command(username: str, roles: tuple[str, ...]) -> None:
     """Replace a user's roles."""
     user = _user(username)
-    try:
+    try:  # the server's own command line: roles are given (and confirmed) directly
         accounts.update_user(
             user, user.display_name, user.unit_id, [Role(r) for r in roles], user.active
         )
@@ -331,3 +328,4 @@ def init_app(app: Flask) -> None:
         restore_command,
     ):
         app.cli.add_command(command)
+    keys_cli.init_app(app)

@@ -1,14 +1,30 @@
-"""The app's server keyring (class B fields), read from instance/keys and reloaded on rotation."""
+"""The instance's key files (instance/keys), read once per process and reloaded on rotation.
+
+- ``server-NNNN.key``: the rotatable server keys for class-B fields;
+- ``signing.key``: Ed25519, signs whose each public key is and the access log's checkpoints;
+- ``audit.key``: the access log's HMAC chain key;
+- ``receipt.key``: the pepper that salts anonymous receipt codes;
+- ``recovery.pin``: the fingerprint of the program recovery public key.
+
+None of these is ever in the database: a database writer cannot forge what they protect.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
-from wellness.crypto import serverkeys
+from wellness.crypto import keyfiles, serverkeys, signing
 
 _EXT = "wellness_server_keys"
+SIGNING, AUDIT, RECEIPT, PIN = "signing.key", "audit.key", "receipt.key", "recovery.pin"
+
+
+class InstanceKeyError(Exception):
+    """A key file the app needs is missing (run ``init``, or ``keys adopt`` after an upgrade)."""
 
 
 def key_dir() -> str:
@@ -22,13 +38,13 @@ def server_keyring(reload: bool = False) -> serverkeys.ServerKeyring:
     return ext[_EXT]
 
 
-def encrypt_field(plaintext: bytes, context: bytes) -> str:
+def encrypt_field(plaintext: bytes, context: bytes, bucket: int = serverkeys.BUCKETS[0]) -> str:
     """Encrypt under the newest server key, re-reading the keys if another process added one
     (a rotation in progress must not see new values made under the key it is retiring)."""
     ring = server_keyring()
     if max(serverkeys.key_files(key_dir()), default=ring.active_id) != ring.active_id:
         ring = server_keyring(reload=True)
-    return ring.encrypt(plaintext, context)
+    return ring.encrypt(plaintext, context, bucket)
 
 
 def decrypt_field(token: str, context: bytes) -> bytes:
@@ -37,3 +53,61 @@ def decrypt_field(token: str, context: bytes) -> bytes:
     if ring.key_id_of(token) not in ring.keys:
         ring = server_keyring(reload=True)
     return ring.decrypt(token, context)
+
+
+def _cached(name: str, load):  # type: ignore[no-untyped-def]
+    ext = current_app.extensions.setdefault("wellness_instance_keys", {})
+    if name not in ext:
+        ext[name] = load()
+    return ext[name]
+
+
+def create_signing_key() -> None:
+    """Write a new signing key (init, or ``keys adopt``); refuses if one exists."""
+    keyfiles.create_key_file(Path(key_dir()) / SIGNING, signing.new_private_bytes())
+
+
+def has_signing_key() -> bool:
+    return (Path(key_dir()) / SIGNING).is_file()
+
+
+def signing_key() -> Ed25519PrivateKey:
+    def load() -> Ed25519PrivateKey:
+        path = Path(key_dir()) / SIGNING
+        if not path.is_file():
+            raise InstanceKeyError(
+                f"{path} is missing: run 'flask --app wellness init' (new install) or "
+                "'flask --app wellness keys adopt' (upgrade)"
+            )
+        return signing.load_private(path.read_bytes())
+
+    return _cached(SIGNING, load)
+
+
+def audit_key() -> bytes:
+    """The access log's MAC key (made on first use: it protects entries from then on)."""
+    return _cached(AUDIT, lambda: keyfiles.read_or_create_random_key(Path(key_dir()) / AUDIT))
+
+
+def receipt_pepper() -> bytes:
+    """The secret that salts receipt codes: without it a stolen database allows no guessing."""
+    return _cached(RECEIPT, lambda: keyfiles.read_or_create_random_key(Path(key_dir()) / RECEIPT))
+
+
+def pinned_recovery_fingerprint() -> str | None:
+    """The fingerprint of the program recovery public key, as ``init`` pinned it."""
+    path = Path(key_dir()) / PIN
+    try:
+        return path.read_text("ascii").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def pin_recovery_key(fingerprint: str, replace: bool = False) -> None:
+    """Pin the recovery key (``init``); ``replace`` only for ``rotate-recovery``."""
+    path = Path(key_dir()) / PIN
+    if replace:
+        keyfiles.replace_key_file(path, fingerprint.encode("ascii") + b"\n")
+    else:
+        keyfiles.create_key_file(path, fingerprint.encode("ascii") + b"\n")
+    current_app.extensions.get("wellness_instance_keys", {}).pop(PIN, None)

@@ -2,13 +2,13 @@
 
 from sqlalchemy import Engine, event
 
-from wellness.accounts.models import CounselorProfile, LoginSession, User, UserRole
+from wellness.accounts.models import CounselorProfile, LoginSession, RoleGrant, User, UserRole
 from wellness.agency.models import Unit
 from wellness.audit.models import AccessLogEntry, AuditHead
 from wellness.cases.models import Case, CaseEvent, CaseKey, Message, Note
 from wellness.checkins.models import CheckIn, Outbox, PlanTemplate
 from wellness.incidents.models import Incident
-from wellness.keys.models import IndexInbox, RecoveryKey, RetiredUserKey
+from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
 from wellness.notifications.models import Notification
 from wellness.program.models import Resource
 from wellness.referrals.models import Receipt
@@ -19,6 +19,8 @@ __all__ = [
     "ArchivedCase",
     "AuditHead",
     "CaseEvent",
+    "CaseIndex",
+    "RoleGrant",
     "CheckIn",
     "Note",
     "Outbox",

@@ -19,6 +19,16 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def floor_hour(value: datetime) -> datetime:
+    """The start of the hour ``value`` falls in: the precision clear times keep when an exact
+    one could point at a person (SECURITY.md, metadata)."""
+    return as_utc(value).replace(minute=0, second=0, microsecond=0)
+
+
+def floor_minute(value: datetime) -> datetime:
+    return as_utc(value).replace(second=0, microsecond=0)
+
+
 @contextmanager
 def frozen_at(moment: datetime) -> Iterator[None]:
     """Make utcnow() return ``moment`` inside the block (for tests of timeouts and schedules)."""

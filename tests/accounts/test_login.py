@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -109,8 +110,14 @@ def test_staff_without_authenticator_must_enrol_before_anything(client, ctx, rol
     page = client.get("/login/enrol").get_data(as_text=True)
     assert "<svg" in page  # the QR code, rendered here, not by a third party
     assert not signed_in(client)
-    with client.session_transaction() as session:
-        secret = session["enrol_secret"]
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
+    with client.session_transaction() as session:  # never in the (signed, not encrypted) cookie
+        assert secret not in repr(dict(session))
+    # Held in the session row, encrypted under the cookie-only session key: not in the database
+    assert secret.encode() not in b"".join(
+        (row.enrol_secret or b"") for row in db.session.scalars(select(LoginSession))
+    )
+    assert client.get("/login/enrol").get_data(as_text=True).count(secret) == 1  # the same one
     import pyotp
 
     post(client, "/login/enrol", {"code": pyotp.TOTP(secret).now()}, token_from="/login/enrol")

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, login, make_unit, make_user, post
-from wellness.accounts.models import LoginSession, Role, User
+from wellness.accounts.models import Role, RoleGrant, User
 from wellness.agency.models import Unit
 from wellness.extensions import db
 
@@ -103,41 +103,48 @@ def test_bad_input_gets_a_clear_error_and_saves_nothing(admin_client, form):
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
 
 
-def test_edit_roles_unit_and_counselor_profile(admin_client):
+def test_admin_edits_roles_and_unit_but_a_counselor_role_is_only_proposed(admin_client):
     unit = make_unit("Support")
     user = make_user("kelly", Role.OFFICER)
-    post(
+    response = post(
         admin_client,
         f"/admin/users/{user.id}",
         {
             "display_name": "Kelly Grant",
             "unit": unit.id,
-            "roles": ["officer", "counselor"],
+            "roles": ["officer", "supervisor", "counselor"],
             "active": "y",
         },
         token_from=f"/admin/users/{user.id}",
     )
-    post(
-        admin_client,
-        f"/admin/users/{user.id}/counselor",
-        {
-            "supporter_type": "clinician",
-            "specialties": "grief, Grief, trauma ",
-            "languages": "English",
-            "available": "y",
-            "caseload_cap": 12,
-        },
-        token_from=f"/admin/users/{user.id}",
-    )
+    assert response.status_code == 302
     db.session.expire_all()
     user = db.session.get(User, user.id)
-    assert user.roles == {Role.OFFICER, Role.COUNSELOR}
+    assert user.roles == {Role.OFFICER, Role.SUPERVISOR}  # counselor waits for a coordinator
     assert user.unit_id == unit.id
     assert user.display_name == "Kelly Grant"
-    assert user.counselor.supporter_type == "clinician"
-    assert user.counselor.specialties == ["grief", "trauma"]
-    assert user.counselor.caseload_cap == 12
-    assert user.counselor.on_call is False
+    grant = db.session.scalars(select(RoleGrant)).one()
+    assert (grant.user_id, grant.role, grant.outcome) == (user.id, Role.COUNSELOR, None)
+    page = admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert "proposed, waiting for a coordinator" in page
+
+
+def test_admin_has_no_say_over_counselor_profiles_or_availability(admin_client):
+    counselor = make_user("kelly", Role.COUNSELOR)
+    page = admin_client.get(f"/admin/users/{counselor.id}").get_data(as_text=True)
+    assert "caseload_cap" not in page
+    assert "on_call" not in page
+    for path in (
+        f"/admin/users/{counselor.id}/counselor",
+        f"/coordinator/team/{counselor.id}",
+        f"/coordinator/team/{counselor.id}/profile",
+    ):
+        response = post(
+            admin_client, path, {"available": "", "on_call": ""}, token_from="/admin/"
+        )
+        assert response.status_code in (403, 404, 405), path
+    db.session.expire_all()
+    assert db.session.get(User, counselor.id).counselor.available is True
 
 
 def test_the_last_admin_cannot_remove_their_own_admin_role(admin_client):
@@ -185,12 +192,6 @@ def test_password_reset_ends_sessions_and_gives_a_one_time_password(app, admin_c
     )
     assert "<code>" in response.get_data(as_text=True)
     assert theirs.get("/account").status_code == 302
-    assert (
-        db.session.scalar(
-            select(func.count()).select_from(LoginSession).where(LoginSession.user_id == user.id)
-        )
-        == 0
-    )
 
 
 def test_authenticator_reset_makes_them_enrol_again(app, admin_client):

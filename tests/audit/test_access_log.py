@@ -23,10 +23,14 @@ def verify_cli(app):
     return app.test_cli_runner().invoke(args=["audit", "verify"])
 
 
-def test_intact_log_verifies(app, three_reads):
+def test_intact_log_verifies_and_writes_a_signed_checkpoint(app, three_reads):
     result = verify_cli(app)
     assert result.exit_code == 0, result.output
     assert "intact" in result.output
+    with open(audit.checkpoint_path(), encoding="utf-8") as handle:
+        last = handle.read().splitlines()[-1]
+    assert '"seq": 3' in last
+    assert '"sig": ' in last
 
 
 def test_an_edit_is_detected_and_named(app, three_reads):
@@ -34,7 +38,7 @@ def test_an_edit_is_detected_and_named(app, three_reads):
         conn.execute(text("UPDATE access_log SET reason = 'nothing to see' WHERE seq = 2"))
     result = verify_cli(app)
     assert result.exit_code != 0
-    assert "entry 2 was altered" in result.output
+    assert "altered: entry 2 does not carry a valid MAC" in result.output
 
 
 def test_a_deleted_row_is_detected_and_named(app, three_reads):
@@ -42,7 +46,7 @@ def test_a_deleted_row_is_detected_and_named(app, three_reads):
         conn.execute(text("DELETE FROM access_log WHERE seq = 2"))
     result = verify_cli(app)
     assert result.exit_code != 0
-    assert "entries 2..2 are missing" in result.output
+    assert "deleted: entries 2..2 are missing" in result.output
 
 
 def test_a_deleted_last_row_is_detected(app, three_reads):
@@ -58,16 +62,16 @@ def test_an_inserted_row_is_detected_and_named(app, three_reads):
         conn.execute(
             text(
                 "INSERT INTO access_log (seq, at, actor_kind, actor_id, case_id, action, reason,"
-                " prev_hash, entry_hash) VALUES (3, :at, 'counselor', 99, :case, 'read', 'forged',"
-                " :prev, :hash)"
+                " prev_hash, entry_hash, mac_version) VALUES (3, :at, 'counselor', 99, :case,"
+                " 'read', 'forged', :prev, :hash, 2)"
             ),
             {"at": row["at"], "case": row["case_id"], "prev": row["entry_hash"], "hash": "f" * 64},
         )
         conn.execute(text("UPDATE audit_head SET seq = seq + 1"))
     result = verify_cli(app)
     assert result.exit_code != 0
-    assert "entry 3 was altered" in result.output
-    assert "entry 4 does not follow the entry before it (inserted)" in result.output
+    assert "altered: entry 3 does not carry a valid MAC" in result.output
+    assert "inserted or deleted: entry 4 does not follow the one before" in result.output
 
 
 def test_entries_for_a_case_come_in_order(app, three_reads):
@@ -85,5 +89,5 @@ def test_admin_page_shows_the_verification_result(app, three_reads):
         conn.execute(text("UPDATE access_log SET actor_id = 77 WHERE seq = 1"))
     page = admin.get("/admin/audit").get_data(as_text=True)
     assert "tampered with" in page
-    assert "entry 1 was altered" in page
+    assert "altered: entry 1 does not carry a valid MAC" in page
     assert "MARKER" not in page

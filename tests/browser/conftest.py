@@ -23,7 +23,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import IN_CI, make_app
-from wellness.crypto import serverkeys
 from wellness.extensions import db
 from wellness.keys import service as keys
 
@@ -78,7 +77,7 @@ def live_app(tmp_path: Path) -> Iterator[tuple[object, str]]:
     app = make_app(tmp_path, f"sqlite:///{tmp_path / 'browser.db'}")
     with app.app_context():
         db.create_all()
-        serverkeys.add_key(os.path.join(app.instance_path, "keys"))
+        keys.initialise_instance()
         app.config["TEST_RECOVERY_CODE"] = keys.create_recovery_key()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

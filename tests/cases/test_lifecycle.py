@@ -189,7 +189,7 @@ def test_coordinator_sets_availability_and_edits_resources_and_plans(app, team):
         maria,
         f"/coordinator/team/{team['kelly'].id}",
         {"on_call": "y"},
-        token_from="/coordinator/team",
+        token_from="/coordinator/team/",
     )
     db.session.expire_all()
     profile = team["kelly"].counselor

@@ -24,7 +24,7 @@ def test_a_stale_index_entry_cannot_withdraw_someone_elses_case(app, ctx):
     bobs, _ = self_referral(bob, text="MARKER-BOB")
     # Alice's index names Bob's case (as after a purge and an id reused).
     alice_reader = reader(alice, as_owner=True)
-    keys.write_index(alice, [{"case": bobs.id, "as": "owner"}])
+    keys.write_index(alice, alice_reader.private_key, [{"case": bobs.id, "as": "owner"}])
     db.session.commit()
     with pytest.raises(cases.NotSharedError):
         referrals.withdraw(bobs.id, alice_reader)

@@ -30,3 +30,13 @@ def test_malformed_codes_are_refused(bad):
 def test_another_programs_code_does_not_match():
     mine, theirs = keypairs.generate(), keypairs.generate()
     assert not recovery.matches(theirs.private, mine.public)
+
+
+def test_codes_printed_by_earlier_releases_still_decode_to_their_classical_key():
+    old = keypairs.generate_classical()
+    code = recovery.encode(old.private)
+    assert recovery.decode(code) == old.private
+    assert recovery.matches(recovery.decode(code), old.public)
+    new = keypairs.generate()
+    assert len(recovery.encode(new.private)) == len(code)  # the same length to copy by hand
+    assert recovery.decode(recovery.encode(new.private)) == new.private

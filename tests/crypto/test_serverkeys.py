@@ -76,3 +76,23 @@ def test_key_files_are_owner_only(keydir):
 def test_no_keys_is_an_explicit_error(tmp_path):
     with pytest.raises(ServerKeyError, match="init"):
         serverkeys.load(tmp_path / "nothing")
+
+
+def test_token_length_does_not_reveal_the_length_of_the_value(keydir):
+    ring = serverkeys.load(keydir)
+    short = ring.encrypt(b"al@x.io", b"ctx", bucket=256)
+    long = ring.encrypt(b"a.very.long.address.for.notices" * 7 + b"@example.org", b"ctx", 256)
+    assert len(short) == len(long)
+    assert ring.decrypt(long, b"ctx").endswith(b"@example.org")
+    assert len(ring.encrypt(b"1", b"c")) == len(ring.encrypt(b"123456789", b"c"))
+
+
+def test_unpadded_tokens_of_earlier_releases_still_open(keydir):
+    ring = serverkeys.load(keydir)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = b"\0" * 12
+    sealed = AESGCM(ring.keys[1]).encrypt(nonce, b"old value", b"sk1.1.ctx")
+    token = "sk1.1." + base64.urlsafe_b64encode(nonce + sealed).decode()
+    assert ring.decrypt(token, b"ctx") == b"old value"
+    assert not ring.is_current(token)

@@ -3,6 +3,7 @@ from sqlalchemy import func, select
 
 from tests.factories import PASSWORD, login, make_case, make_user, post, reader, totp_code
 from wellness.accounts import service as accounts
+from wellness.accounts import sessions
 from wellness.accounts.models import LoginSession, Role, User
 from wellness.cases import service as cases
 from wellness.crypto import serverkeys
@@ -31,16 +32,16 @@ def test_rotation_re_encrypts_every_server_field_and_retires_the_old_key(app, ct
     old_token = counselor.totp_secret
     result = app.test_cli_runner().invoke(args=["rotate-keys"])
     assert result.exit_code == 0, result.output
-    assert "Server key 2 is active; 4 values re-encrypted; retired keys: [1]" in result.output
+    assert "Server key 2 is active; 5 values re-encrypted; retired keys: [1]" in result.output
     db.session.expire_all()
     assert accounts.email_address(db.session.get(User, officer.id)) == "jordan@example.org"
     token = db.session.get(CheckIn, checkin.id).notify_token
-    assert token.startswith("sk1.2.")
+    assert token.startswith("sk2.2.")
     assert mail.send_outbox(utcnow(), mail.ConsoleMailer()) == 1  # the address still opens
     assert list(serverkeys.key_files(key_dir())) == [2]
     db.session.expire_all()
     counselor = db.session.get(User, counselor.id)
-    assert counselor.totp_secret.startswith("sk1.2.")
+    assert counselor.totp_secret.startswith("sk2.2.")
     assert accounts.totp_secret(counselor) == secret
     with pytest.raises(serverkeys.ServerKeyError):  # the old key is gone for good
         serverkeys.load(key_dir()).decrypt(old_token, accounts.totp_context(counselor))
@@ -58,15 +59,16 @@ def test_session_holds_the_key_wrapped_neither_half_opens_it_alone(app, ctx):
     with client.session_transaction() as cookie:
         sid, session_key = cookie["sid"], cookie["skey"]
     private = reader(officer).private_key
-    row = db.session.get(LoginSession, sid)
+    assert db.session.get(LoginSession, sid) is None  # the row is found by a hash of the id only
+    row = db.session.scalars(select(LoginSession)).one()
     assert private not in row.wrapped_private_key  # the database copy holds only the wrapped key
-    assert accounts.session_private_key(sid, session_key) == private  # both halves together
+    assert sessions.session_private_key(sid, session_key) == private  # both halves together
     with pytest.raises(DecryptionError):  # the database copy with a guessed cookie key
-        accounts.session_private_key(sid, bytes(32))
+        sessions.session_private_key(sid, bytes(32))
     post(client, "/logout", token_from="/account")
     db.session.expunge_all()  # forget what this test's own session cached
     with pytest.raises(DecryptionError):  # the stolen cookie after sign-out
-        accounts.session_private_key(sid, session_key)
+        sessions.session_private_key(sid, session_key)
 
 
 def test_pending_second_factor_session_signs_nobody_in(app, ctx):

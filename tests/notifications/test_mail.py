@@ -84,4 +84,4 @@ def test_outbox_stores_no_address_in_clear(app, ctx):
     db.session.commit()
     token = db.session.scalar(select(Outbox.to_token))
     assert "someone" not in token
-    assert token.startswith("sk1.")
+    assert token.startswith("sk2.")

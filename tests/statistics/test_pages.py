@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from tests.factories import login, make_user, self_referral
 from wellness.accounts.models import Role
+from wellness.cases import service as cases
 from wellness.cases.models import Case
 from wellness.extensions import db
 from wellness.timeutil import utcnow
@@ -18,7 +19,7 @@ def test_coordinator_and_command_see_suppressed_counts_and_csv(app, ctx):
     for _ in range(2):
         self_referral(None, urgency="soon", text="MARKER-TEXT")
     for case in db.session.scalars(select(Case)):
-        case.contacted_at = case.created_at + timedelta(minutes=30)
+        case.contacted_at = cases.exact_created(case) + timedelta(minutes=30)
     db.session.commit()
     coordinator = app.test_client()
     login(coordinator, make_user("maria", Role.COORDINATOR))

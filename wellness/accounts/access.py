@@ -9,7 +9,7 @@ from typing import Any
 from flask import abort, session
 from flask_login import current_user, login_required
 
-from wellness.accounts import service
+from wellness.accounts import sessions
 from wellness.accounts.models import Role
 
 
@@ -31,4 +31,4 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
 
 def current_private_key() -> bytes:
     """The signed-in person's private key, unwrapped for this request only."""
-    return service.session_private_key(session["sid"], session["skey"])
+    return sessions.session_private_key(session["sid"], session["skey"])

@@ -1,14 +1,14 @@
 """Sign-in and account forms. Every field is bounded on the server."""
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Regexp
 
 from wellness.accounts.models import USERNAME_MAX
 from wellness.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from wellness.forms import Form
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         "Username",
         validators=[InputRequired(), Length(max=USERNAME_MAX)],
@@ -21,7 +21,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class TotpForm(FlaskForm):
+class TotpForm(Form):
     code = StringField(
         "6-digit code",
         validators=[
@@ -32,7 +32,7 @@ class TotpForm(FlaskForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(
         "Current password",
         validators=[InputRequired(), Length(max=MAX_LENGTH)],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -27,6 +28,8 @@ class Role(enum.StrEnum):
 
 # Roles that can see other people's cases or manage accounts: a password alone is not enough.
 STAFF_ROLES = frozenset({Role.COUNSELOR, Role.COORDINATOR, Role.ADMIN})
+# Roles that cases are sealed to. Granting one takes two people, and an admin never holds one.
+CASE_ROLES = frozenset({Role.COUNSELOR, Role.COORDINATOR})
 
 
 class SupporterType(enum.StrEnum):
@@ -58,18 +61,27 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # under the server key
-    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Class B: the last authenticator time step used (a sign-in time, so not in clear).
+    totp_state: Mapped[str | None] = mapped_column(String(255))
     # Class B: where to send "something is waiting" e-mails, under the server key.
     email_token: Mapped[str | None] = mapped_column(String(600))
     # The person's keypair (see SECURITY.md): the private half only wrapped under a key derived
     # from their password, and sealed to the program recovery key.
-    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
-    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary(128))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     key_kdf: Mapped[str] = mapped_column(String(120))
-    recovery_sealed_key: Mapped[bytes] = mapped_column(LargeBinary(128))
-    # The person's private list of their own cases, sealed to their public key and padded, so
-    # nobody else can tell whether they ever asked for help.
-    case_index: Mapped[bytes] = mapped_column(LargeBinary)
+    recovery_sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # The server's signature (instance/keys/signing.key) over "this key is this account's":
+    # nothing is sealed to a key without it, so a database writer cannot plant their own.
+    # Empty while the key is wrapped under a one-time password someone else has seen.
+    key_signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Sessions prove they belong to this account with it; a new value ends every session.
+    session_epoch: Mapped[bytes] = mapped_column(
+        LargeBinary, default=lambda: secrets.token_bytes(16)
+    )
+    # Earlier releases kept the person's case index here; it now lives in case_indexes under a
+    # handle only their private key derives. Moved there at their next sign-in.
+    case_index: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
@@ -110,8 +122,31 @@ class UserRole(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+    # For counselor and coordinator: the server's signature over (account, role, public key),
+    # made when a coordinator confirmed the person (keys/trust.py). Cases are sealed to
+    # a role only with it; empty after a reset until someone confirms them again.
+    endorsement: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class RoleGrant(db.Model):
+    """An admin's proposal to give someone a role that reads cases, and a coordinator's answer.
+
+    No single operator can make someone a counselor or coordinator (SECURITY.md)."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "grant_role"))
+    proposed_by: Mapped[int | None] = mapped_column(Integer)
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(20))  # approved / refused / withdrawn
+
+    user: Mapped[User] = relationship()
 
 
 class CounselorProfile(db.Model):
@@ -133,17 +168,24 @@ class CounselorProfile(db.Model):
 
 
 class LoginSession(db.Model):
-    """The server side of a signed-in browser; deleting the row signs it out everywhere."""
+    """The server side of a signed-in browser; deleting the row signs it out.
+
+    Nothing here says whose session it is, even to someone with the server's keys: the id is a
+    hash of the cookie's, and the tag that ties it to an account is keyed with the session key,
+    which exists only in the browser. So no session can be lined up with a case (SECURITY.md).
+    Stored without a rowid on SQLite, so rows sit in the random order of their ids.
+    """
 
     __tablename__ = "login_sessions"
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's
+    user_tag: Mapped[bytes] = mapped_column(LargeBinary)
+    # To the minute: idle sign-out needs no more.
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # False until the second factor is given; such a session signs nobody in.
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     # The private key wrapped under a random key that exists only in the browser's cookie.
-    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary(128))
-
-    user: Mapped[User] = relationship()
+    wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # An authenticator secret being set up, under the same cookie-only key.
+    enrol_secret: Mapped[bytes | None] = mapped_column(LargeBinary)

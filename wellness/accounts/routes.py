@@ -15,11 +15,14 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from wellness.accounts import service, totp
+from wellness.accounts import service, sessions, signin, totp
 from wellness.accounts.forms import LoginForm, PasswordChangeForm, TotpForm
 from wellness.accounts.models import User
 from wellness.accounts.passwords import WeakPasswordError
+from wellness.crypto import keypairs
 from wellness.extensions import limiter, login_manager
+from wellness.keys import service as keys
+from wellness.notifications import service as notifications
 
 bp = Blueprint("auth", __name__)
 
@@ -30,10 +33,10 @@ def login_limit() -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    sid = session.get("sid")
-    if not sid or not user_id.isdigit():
+    sid, skey = session.get("sid"), session.get("skey")
+    if not sid or not isinstance(skey, bytes) or not user_id.isdigit():
         return None
-    return service.resume_session(sid, int(user_id))
+    return sessions.resume_session(sid, skey, int(user_id))
 
 
 # Pages that must work for everyone, even with the database down, never look at the account.
@@ -58,15 +61,15 @@ def login() -> Response | str:
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user, private = service.sign_in(
-                form.username.data, form.password.data, service.login_policy()
+            user, private = signin.sign_in(
+                form.username.data, form.password.data, signin.login_policy()
             )
-        except service.AccountError as exc:
+        except signin.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
             session.clear()  # nothing from before sign-in carries over (session fixation)
-            second_factor = service.needs_second_factor(user)
-            session["sid"], session["skey"] = service.start_session(
+            second_factor = signin.needs_second_factor(user)
+            session["sid"], session["skey"] = sessions.start_session(
                 user, private, verified=not second_factor
             )
             if second_factor:
@@ -77,14 +80,14 @@ def login() -> Response | str:
 
 
 def _pending_user() -> User | None:
-    if "pending" not in session or "sid" not in session:
+    if "pending" not in session or "sid" not in session or "skey" not in session:
         return None
-    return service.pending_user(session["sid"], session["pending"])
+    return sessions.pending_user(session["sid"], session["skey"], session["pending"])
 
 
 def _finish_login(user: User) -> Response:
     sid, session_key = session["sid"], session["skey"]
-    service.mark_verified(sid)
+    sessions.mark_verified(sid)
     session.clear()
     session["sid"], session["skey"] = sid, session_key
     login_user(user)
@@ -101,8 +104,8 @@ def verify() -> Response | str:
     form = TotpForm()
     if form.validate_on_submit():
         try:
-            service.check_totp(user, form.code.data)
-        except service.InvalidTotpError as exc:
+            signin.check_totp(user, form.code.data)
+        except signin.InvalidTotpError as exc:
             form.code.errors.append(str(exc))
         else:
             return _finish_login(user)
@@ -116,12 +119,14 @@ def enrol() -> Response | str:
     if user is None or user.totp_enrolled:
         flash("Please sign in again.")
         return redirect(url_for(".login"))
-    secret = session.setdefault("enrol_secret", totp.new_secret())
+    # Kept server-side, encrypted under the session key: never in the (signed, not encrypted)
+    # cookie, and unreadable from the database alone.
+    secret = sessions.enrol_secret(session["sid"], session["skey"], totp.new_secret)
     form = TotpForm()
     if form.validate_on_submit():
         try:
-            service.check_totp(user, form.code.data, new_secret=secret)
-        except service.InvalidTotpError as exc:
+            signin.check_totp(user, form.code.data, new_secret=secret)
+        except signin.InvalidTotpError as exc:
             form.code.errors.append(str(exc))
         else:
             return _finish_login(user)
@@ -133,7 +138,7 @@ def enrol() -> Response | str:
 def logout() -> Response:
     sid = session.get("sid")
     if sid:
-        service.end_session(sid)
+        sessions.end_session(sid)
     logout_user()
     session.clear()
     flash("You are signed out.")
@@ -143,7 +148,13 @@ def logout() -> Response:
 @bp.route("/account")
 @login_required
 def account() -> str:
-    return render_template("account/account.html", user=current_user)
+    return render_template(
+        "account/account.html",
+        user=current_user,
+        safety_code=keypairs.safety_code(current_user.public_key),
+        notices=notifications.unread(current_user.id),
+        messages=notifications.MESSAGES,
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -160,8 +171,8 @@ def password() -> Response | str:
         else:
             # Every session ended with the change; this browser gets a fresh one with the key.
             session.clear()
-            session["sid"], session["skey"] = service.start_session(
-                current_user, service.unlock(current_user, form.new.data), verified=True
+            session["sid"], session["skey"] = sessions.start_session(
+                current_user, keys.unlock(current_user, form.new.data), verified=True
             )
             login_user(current_user)
             flash("Your password has been changed.")

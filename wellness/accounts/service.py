@@ -1,77 +1,75 @@
-"""Account operations: one function per thing a person does. Owns the transaction."""
+"""People and their accounts: create, edit, change or reset a password or authenticator.
+
+Separation of duties (SECURITY.md): an admin account never holds a role that reads cases;
+giving someone such a role takes an admin's proposal and a coordinator's confirmation
+(``accounts.grants``); a reset of a counselor's or coordinator's password or authenticator
+stops new cases reaching them until a coordinator confirms the person again. Every role change
+and reset is written to the access log and told to the person and the coordinators.
+
+Signing in is ``accounts.signin``; sessions are ``accounts.sessions``.
+"""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import timedelta
 
-from argon2 import PasswordHasher
-from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import func, select
 
-from wellness.accounts import passwords, totp
-from wellness.accounts.models import (
-    STAFF_ROLES,
-    CounselorProfile,
-    LoginSession,
-    Role,
-    User,
-    UserRole,
+from wellness.accounts import grants, passwords, sessions
+from wellness.accounts.models import CASE_ROLES, CounselorProfile, Role, User, UserRole
+from wellness.accounts.signin import (
+    AccountError,
+    InvalidCredentialsError,
+    InvalidTotpError,
+    LoginPolicy,
+    TotpReusedError,
+    find_user,
+    hasher,
+    login_policy,
+    normalise_username,
+    set_totp_secret,
+    totp_context,
+    totp_secret,
 )
-from wellness.crypto import keypairs
-from wellness.crypto.context import context
-from wellness.crypto.errors import CryptoError, DecryptionError
+from wellness.audit import service as audit
+from wellness.cases import keyholding
 from wellness.extensions import db
-from wellness.keyring import decrypt_field, encrypt_field
 from wellness.keys import service as keys
-from wellness.timeutil import as_utc, utcnow
+from wellness.keys import trust
+from wellness.notifications import mail
+from wellness.notifications import service as notifications
+from wellness.notifications.addresses import email_address, email_addresses, set_email_address
 
-PENDING_LOGIN_SECONDS = 300
+__all__ = [
+    "AccountError",
+    "InvalidCredentialsError",
+    "InvalidTotpError",
+    "LoginPolicy",
+    "TotpReusedError",
+    "email_address",
+    "email_addresses",
+    "find_user",
+    "login_policy",
+    "normalise_username",
+    "set_totp_secret",
+    "totp_context",
+    "totp_secret",
+]
 
-
-class AccountError(Exception):
-    """Base for account failures; the message is safe to show to the person."""
-
-
-class InvalidCredentialsError(AccountError):
-    pass
-
-
-class AccountLockedError(AccountError):
-    pass
-
-
-class InvalidTotpError(AccountError):
-    pass
+SEPARATION = (
+    "An administrator account cannot also be a counselor or coordinator: IT must never be "
+    "able to read cases. Use a separate account."
+)
 
 
 class UsernameTakenError(AccountError):
     pass
 
 
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures: int
-    lockout: timedelta
-
-
-def hasher() -> PasswordHasher:
-    return current_app.extensions["wellness_password_hasher"]
-
-
-def login_policy() -> LoginPolicy:
-    cfg = current_app.config
-    return LoginPolicy(cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"]))
-
-
-def normalise_username(username: str) -> str:
-    return username.strip().lower()
-
-
-def find_user(username: str) -> User | None:
-    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+def _check_separation(roles: Iterable[Role]) -> None:
+    roles = set(roles)
+    if Role.ADMIN in roles and roles & CASE_ROLES:
+        raise AccountError(SEPARATION)
 
 
 def create_user(
@@ -82,8 +80,15 @@ def create_user(
     unit_id: int | None = None,
     must_change_password: bool = False,
 ) -> User:
-    """Create an account; raises UsernameTakenError or passwords.WeakPasswordError."""
+    """Create an account; raises UsernameTakenError, AccountError or WeakPasswordError.
+
+    Called by the server's own tools (CLI, demo) and, without case roles, by the admin pages.
+    A one-time password (``must_change_password``) leaves the key unsigned and case roles
+    unconfirmed until the person chooses their own password and a coordinator confirms them.
+    """
     username = normalise_username(username)
+    roles = {Role(r) for r in roles}
+    _check_separation(roles)
     passwords.check_strength(password, username)
     if find_user(username) is not None:
         raise UsernameTakenError("That username is already in use.")
@@ -93,173 +98,16 @@ def create_user(
         unit_id=unit_id,
         password_hash=hasher().hash(password),
         must_change_password=must_change_password,
-        role_rows=[UserRole(role=Role(r)) for r in set(roles)],
+        role_rows=[UserRole(role=r) for r in roles],
     )
     if user.has_role(Role.COUNSELOR):
         user.counselor = CounselorProfile()
-    keys.give_new_keypair(user, password)
-    db.session.add(user)
+    keys.give_new_keypair(user, password, own_password=not must_change_password)
+    if not must_change_password:  # the server's own tools vouch for the person
+        for role in roles & CASE_ROLES:
+            trust.endorse(user, role)
     db.session.commit()
     return user
-
-
-# One answer for a wrong password, an unknown username and a locked account, so that sign-in
-# says nothing about which accounts exist or are locked.
-SIGN_IN_FAILED = (
-    "Sign-in failed. Check your username and password. After several failed "
-    "tries, wait 15 minutes before trying again."
-)
-
-
-def authenticate(username: str, password: str, policy: LoginPolicy) -> User:
-    """Check a password; count failures and lock the account after too many."""
-    user = find_user(username)
-    if user is None or not user.active:
-        passwords.verify(hasher(), _DUMMY_HASH.get(), password)  # same time as a real check
-        raise InvalidCredentialsError(SIGN_IN_FAILED)
-    good = passwords.verify(hasher(), user.password_hash, password)  # even when locked: timing
-    if _locked(user):
-        raise AccountLockedError(SIGN_IN_FAILED)
-    if not good:
-        record_failure(user, policy)
-        raise InvalidCredentialsError(SIGN_IN_FAILED)
-    user.failed_logins = 0
-    user.locked_until = None
-    if hasher().check_needs_rehash(user.password_hash):
-        user.password_hash = hasher().hash(password)
-    db.session.commit()
-    return user
-
-
-def _locked(user: User) -> bool:
-    return user.locked_until is not None and as_utc(user.locked_until) > utcnow()
-
-
-def record_failure(user: User, policy: LoginPolicy) -> None:
-    """Count a failed password or code atomically (parallel attempts all count), lock at the
-    limit."""
-    count = db.session.execute(
-        update(User)
-        .where(User.id == user.id)
-        .values(failed_logins=User.failed_logins + 1)
-        .returning(User.failed_logins)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    if count >= policy.max_failures:
-        db.session.execute(
-            update(User)
-            .where(User.id == user.id)
-            .values(failed_logins=0, locked_until=utcnow() + policy.lockout)
-        )
-    db.session.commit()
-    db.session.refresh(user)
-
-
-def unlock(user: User, password: str) -> bytes:
-    """The person's private key, with their password."""
-    return keys.unlock(user, password)
-
-
-def sign_in(username: str, password: str, policy: LoginPolicy) -> tuple[User, bytes]:
-    """Check the password and unlock the person's private key with it."""
-    user = authenticate(username, password, policy)
-    try:
-        private = keys.unlock(user, password)
-    except CryptoError as exc:  # the hash matched but the key did not open: never sign in
-        raise InvalidCredentialsError("Wrong username or password.") from exc
-    if keys.claim_inbox(user, private):  # entries left while they were away (incident, restore)
-        db.session.commit()
-    return user, private
-
-
-class _DummyHash:
-    """A hash of nothing, made lazily with the app's parameters, for unknown usernames."""
-
-    def get(self) -> str:
-        ext = current_app.extensions
-        if "wellness_dummy_hash" not in ext:
-            ext["wellness_dummy_hash"] = hasher().hash(secrets.token_hex(16))
-        return ext["wellness_dummy_hash"]
-
-
-_DUMMY_HASH = _DummyHash()
-
-
-def needs_second_factor(user: User) -> bool:
-    return bool(user.roles & STAFF_ROLES) or user.totp_enrolled
-
-
-def check_totp(user: User, code: str, new_secret: str | None = None) -> None:
-    """Accept a TOTP code once; ``new_secret`` is given during enrolment, before it is saved.
-
-    Wrong codes count toward the same lockout as wrong passwords.
-    """
-    if _locked(user):
-        raise InvalidTotpError(SIGN_IN_FAILED)
-    secret = new_secret or totp_secret(user)
-    if secret is None:
-        raise InvalidTotpError("No authenticator is set up for this account.")
-    step = totp.matching_step(secret, code, utcnow(), user.totp_last_step)
-    if step is None:
-        record_failure(user, login_policy())
-        raise InvalidTotpError("That code is not valid. Enter the current 6-digit code.")
-    # Conditional, so two requests racing with the same code cannot both pass.
-    taken = db.session.execute(
-        update(User)
-        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not taken:
-        db.session.rollback()
-        raise InvalidTotpError("That code has been used. Wait for the next one.")
-    if new_secret:
-        set_totp_secret(user, new_secret)
-    user.totp_last_step = step
-    user.failed_logins = 0
-    db.session.commit()
-
-
-def totp_context(user: User) -> bytes:
-    return context("users", user.id, "totp_secret")
-
-
-def totp_secret(user: User) -> str | None:
-    """The TOTP secret, kept under the server key so a database copy alone cannot clone it."""
-    if user.totp_secret is None:
-        return None
-    return decrypt_field(user.totp_secret, totp_context(user)).decode()
-
-
-def email_address(user: User) -> str | None:
-    """Where to send notices (class B: the scheduler needs it with no one signed in)."""
-    if not user.email_token:
-        return None
-    return decrypt_field(user.email_token, context("users", user.id, "email")).decode()
-
-
-def email_addresses(user_ids: Iterable[int]) -> dict[int, str]:
-    """Addresses of those of ``user_ids`` who gave one, in one query (for batches of notices)."""
-    rows = db.session.execute(
-        select(User.id, User.email_token).where(
-            User.id.in_(set(user_ids)), User.email_token.is_not(None)
-        )
-    ).all()
-    return {
-        row.id: decrypt_field(row.email_token, context("users", row.id, "email")).decode()
-        for row in rows
-    }
-
-
-def set_email_address(user: User, address: str | None) -> None:
-    user.email_token = (
-        encrypt_field(address.encode(), context("users", user.id, "email")) if address else None
-    )
-
-
-def set_totp_secret(user: User, secret: str) -> None:
-    user.totp_secret = encrypt_field(secret.encode(), totp_context(user))
-    user.totp_last_step = None
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -270,63 +118,162 @@ def change_password(user: User, current: str, new: str) -> None:
     passwords.check_strength(new, user.username)
     private = keys.unlock(user, current)
     if user.must_change_password:
-        from wellness.cases.service import rekey_account  # cases import accounts: import late
-
-        rekey_account(user, private, new)
+        keyholding.replace_keypair(user, private, new)
     else:
         keys.rewrap(user, private, new)
     user.password_hash = hasher().hash(new)
     user.must_change_password = False
-    # Every other session of theirs ends: a stolen one must not outlive the change.
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    sessions.end_all_sessions(user)  # a stolen session must not outlive the change
     db.session.commit()
 
 
-def reset_password(user: User) -> str:
+def _log(user: User, actor: User | None, action: str) -> None:
+    """An account event in the access log (no case; the admin, or the server's CLI)."""
+    audit.record(
+        "admin" if actor else "server",
+        actor.id if actor else None,
+        None,
+        action,
+        "account administration",
+        commit=False,
+        account_id=user.id,
+    )
+
+
+def _tell(user: User, kind: str, actor: User | None, action: str) -> None:
+    """Log an account event, tell the person, and tell coordinators if it concerns a case role."""
+    _log(user, actor, action)
+    notifications.notify([user.id], kind)
+    if user.roles & CASE_ROLES:
+        notifications.notify(notifications.operators(Role.COORDINATOR), "account_change")
+
+
+def reset_password(user: User, actor: User | None = None) -> str:
     """Admin reset: a one-time password and a new keypair; every session ended.
 
     The old keypair is retired; what was shared with it opens again only after a coordinator
-    restores access with the program recovery code.
+    restores access with the program recovery code. A counselor or coordinator receives no new
+    cases until a coordinator confirms the person.
     """
     temporary = passwords.temporary_password()
     keys.replace_after_reset(user, temporary)
+    trust.withdraw_endorsements(user)
     user.password_hash = hasher().hash(temporary)
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    sessions.end_all_sessions(user)
+    _tell(user, "password_reset", actor, "password reset")
     db.session.commit()
     return temporary
 
 
-def reset_second_factor(user: User) -> None:
-    """Admin reset of a lost authenticator: the person enrols again at next sign-in."""
+def reset_second_factor(user: User, actor: User | None = None) -> None:
+    """Admin reset of a lost authenticator: the person enrols again at next sign-in. A
+    counselor or coordinator is not sent cases until a coordinator confirms the person."""
     user.totp_secret = None
-    user.totp_last_step = None
-    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    user.totp_state = None
+    trust.withdraw_endorsements(user)
+    sessions.end_all_sessions(user)
+    _tell(user, "authenticator_reset", actor, "authenticator reset")
     db.session.commit()
 
 
 def update_user(
-    user: User, display_name: str, unit_id: int | None, roles: Iterable[Role], active: bool
-) -> None:
-    """Admin edit of an account; the last active admin cannot be demoted or switched off."""
+    user: User,
+    display_name: str,
+    unit_id: int | None,
+    roles: Iterable[Role],
+    active: bool,
+    actor: User | None = None,
+) -> list[Role]:
+    """Edit an account. Returns the case roles asked for but not given.
+
+    With ``actor`` (an admin, from the admin pages) a case role the person lacks is only
+    proposed, for a coordinator to confirm (``accounts.grants``); from the server's CLI
+    (no actor) it is given, and confirmed if the person has their own password. Removing a
+    role needs no second person. The last active admin cannot be demoted or switched off.
+    """
     wanted = {Role(r) for r in roles}
+    _check_separation(wanted)
     losing_admin = (
         Role.ADMIN in user.roles and user.active and (Role.ADMIN not in wanted or not active)
     )
     if losing_admin and _count_active_admins() <= 1:
         raise AccountError("This is the last active admin; make someone else admin first.")
-    user.display_name = display_name.strip()
-    user.unit_id = unit_id
-    user.active = active
+    new_case_roles = sorted((wanted - user.roles) & CASE_ROLES)
+    if actor is not None:
+        wanted -= set(new_case_roles)
+    removed = user.roles - wanted
+    user.display_name, user.unit_id, user.active = display_name.strip(), unit_id, active
     user.role_rows = [row for row in user.role_rows if row.role in wanted]
     user.role_rows.extend(UserRole(role=r) for r in wanted - user.roles)
     if Role.COUNSELOR in wanted and user.counselor is None:
         user.counselor = CounselorProfile()
+    for role in sorted(removed):
+        _log(user, actor, f"role removed: {role}")
+    if actor is None:
+        for role in new_case_roles if not user.must_change_password else []:
+            trust.endorse(user, role)
+            _log(user, actor, f"role granted: {role}")
+    else:
+        for role in new_case_roles:
+            grants.propose(user, role, actor)
     if not active:
-        db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+        sessions.end_all_sessions(user)
     db.session.commit()
+    return new_case_roles if actor is not None else []
+
+
+def create_by_admin(
+    username: str,
+    display_name: str,
+    roles: list[Role],
+    unit_id: int | None,
+    email: str | None,
+    admin: User,
+) -> tuple[User, str, list[Role]]:
+    """An admin makes an account with a one-time password (shown to them once). Case roles
+    are only proposed: returns the account, the password and the roles proposed."""
+    _check_separation(roles)
+    temporary = passwords.temporary_password()
+    wanted = set(roles)
+    proposed = sorted(wanted & CASE_ROLES)
+    user = create_user(
+        username,
+        display_name,
+        temporary,
+        (wanted - CASE_ROLES) or {Role.OFFICER},
+        unit_id=unit_id,
+        must_change_password=True,
+    )
+    set_email_address(user, email)
+    _log(user, admin, "account created")
+    for role in proposed:
+        grants.propose(user, role, admin)
+    db.session.commit()
+    return user, temporary, proposed
+
+
+def update_by_admin(
+    user: User,
+    display_name: str,
+    unit_id: int | None,
+    roles: list[Role],
+    active: bool,
+    email: str | None,
+    admin: User,
+) -> list[Role]:
+    """The admin's account edit: details, roles (case roles only proposed), notice address."""
+    set_notice_address(user, email)
+    return update_user(user, display_name, unit_id, roles, active, actor=admin)
+
+
+def set_notice_address(user: User, address: str | None) -> None:
+    """Change where notices go; the old address is told, so a quiet redirection shows."""
+    old = set_email_address(user, address)
+    if old:
+        mail.queue(old, "email_changed")
 
 
 def save_counselor_profile(user: User, **fields: object) -> None:
@@ -350,98 +297,3 @@ def _count_active_admins() -> int:
         )
         or 0
     )
-
-
-# --- server-side sessions -------------------------------------------------------------------
-
-
-def idle_timeout(user: User) -> timedelta:
-    cfg = current_app.config
-    minutes = cfg["IDLE_TIMEOUT_STAFF_MINUTES"] if user.is_staff else cfg["IDLE_TIMEOUT_MINUTES"]
-    return timedelta(minutes=minutes)
-
-
-def start_session(user: User, private: bytes, verified: bool) -> tuple[str, bytes]:
-    """Open a server-side session holding the private key wrapped under a fresh session key.
-
-    The session key goes only to the browser (in the signed cookie), the wrapped key only to
-    the database: neither a database copy nor a stolen cookie alone opens the private key.
-    """
-    purge_stale_sessions()
-    sid = secrets.token_urlsafe(32)
-    session_key = secrets.token_bytes(32)
-    wrapped = keypairs.wrap_private(private, session_key, _session_ctx(sid))
-    db.session.add(
-        LoginSession(id=sid, user_id=user.id, verified=verified, wrapped_private_key=wrapped)
-    )
-    db.session.commit()
-    return sid, session_key
-
-
-def purge_stale_sessions() -> int:
-    """Drop abandoned sign-ins and idle sessions, so no wrapped key outlives its use."""
-    cfg, now = current_app.config, utcnow()
-    longest_idle = max(cfg["IDLE_TIMEOUT_STAFF_MINUTES"], cfg["IDLE_TIMEOUT_MINUTES"])
-    abandoned = db.session.execute(
-        delete(LoginSession).where(
-            LoginSession.verified.is_(False),
-            LoginSession.created_at < now - timedelta(seconds=PENDING_LOGIN_SECONDS),
-        )
-    ).rowcount
-    idle = db.session.execute(
-        delete(LoginSession).where(
-            LoginSession.last_seen_at < now - timedelta(minutes=longest_idle)
-        )
-    ).rowcount
-    return abandoned + idle
-
-
-def _session_ctx(sid: str) -> bytes:
-    return context("login_sessions", sid, "private_key")
-
-
-def pending_user(sid: str, user_id: int) -> User | None:
-    """The user of a session still waiting for its second factor, if it is fresh."""
-    row = db.session.get(LoginSession, sid)
-    if row is None or row.verified or row.user_id != user_id:
-        return None
-    if utcnow() - as_utc(row.created_at) > timedelta(seconds=PENDING_LOGIN_SECONDS):
-        end_session(sid)
-        return None
-    return row.user
-
-
-def mark_verified(sid: str) -> None:
-    row = db.session.get(LoginSession, sid)
-    if row is not None:
-        row.verified = True
-        row.last_seen_at = utcnow()
-        db.session.commit()
-
-
-def resume_session(sid: str, user_id: int) -> User | None:
-    """The user of a live session, refreshing its idle clock; None if ended or idle too long."""
-    row = db.session.get(LoginSession, sid)
-    if row is None or not row.verified or row.user_id != user_id or not row.user.active:
-        return None
-    now = utcnow()
-    if now - as_utc(row.last_seen_at) > idle_timeout(row.user):
-        end_session(sid)
-        return None
-    if now - as_utc(row.last_seen_at) > timedelta(seconds=30):  # spare a write per request
-        row.last_seen_at = now
-        db.session.commit()
-    return row.user
-
-
-def session_private_key(sid: str, session_key: bytes) -> bytes:
-    """The signed-in person's private key for this request; DecryptionError if it cannot open."""
-    row = db.session.get(LoginSession, sid)
-    if row is None:
-        raise DecryptionError("session has ended")
-    return keypairs.unwrap_private(row.wrapped_private_key, session_key, _session_ctx(sid))
-
-
-def end_session(sid: str) -> None:
-    db.session.execute(delete(LoginSession).where(LoginSession.id == sid))
-    db.session.commit()

@@ -1,48 +1,19 @@
 """Admin forms for accounts and units. Choices are filled in by the view from the database."""
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from wellness.accounts.models import DISPLAY_NAME_MAX, USERNAME_MAX, Role, SupporterType
+from wellness.accounts.models import DISPLAY_NAME_MAX, USERNAME_MAX, Role
 from wellness.agency.models import UNIT_NAME_MAX
-
-TAG_MAX, TAGS_MAX = 40, 12
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from wellness.forms import CheckboxesField, Form
 
 
 def role_choices() -> list[SelectChoice]:
     return [SelectChoice(r.value, r.value.capitalize()) for r in Role]
 
 
-def parse_tags(text: str) -> list[str]:
-    """'English, Spanish' -> ['English', 'Spanish'], without blanks or repeats."""
-    tags: list[str] = []
-    for part in (text or "").split(","):
-        tag = " ".join(part.split())
-        if tag and tag.lower() not in (t.lower() for t in tags):
-            tags.append(tag)
-    return tags
-
-
-def tags_field(label: str, description: str) -> StringField:
-    def check(form: FlaskForm, field: StringField) -> None:
-        tags = parse_tags(field.data)
-        if len(tags) > TAGS_MAX or any(len(t) > TAG_MAX for t in tags):
-            raise ValidationError(f"At most {TAGS_MAX} entries of up to {TAG_MAX} characters each.")
-
-    return StringField(
-        label, validators=[Optional(), Length(max=600), check], description=description
-    )
-
-
-class UserForm(FlaskForm):
+class UserForm(Form):
     display_name = StringField(
         "Full name", validators=[InputRequired(), Length(max=DISPLAY_NAME_MAX)]
     )
@@ -81,19 +52,7 @@ class UserEditForm(UserForm):
     active = BooleanField("Account active")
 
 
-class CounselorForm(FlaskForm):
-    supporter_type = SelectField(
-        "Supporter type",
-        choices=[SelectChoice(t.value, t.value.capitalize()) for t in SupporterType],
-    )
-    specialties = tags_field("Specialties", "Separate with commas, e.g. critical incident, grief.")
-    languages = tags_field("Languages", "Separate with commas, e.g. English, Spanish.")
-    available = BooleanField("Available for new cases")
-    on_call = BooleanField("On call for crisis referrals")
-    caseload_cap = IntegerField("Caseload cap", validators=[InputRequired(), NumberRange(0, 100)])
-
-
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField("Name", validators=[InputRequired(), Length(max=UNIT_NAME_MAX)])
     parent = SelectField("Reports to", coerce=int, validate_choice=True)
     supervisor = SelectField("Supervisor", coerce=int, validate_choice=True)

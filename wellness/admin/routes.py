@@ -9,14 +9,15 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from wellness.accounts import grants
 from wellness.accounts import service as accounts
 from wellness.accounts.access import roles_required
-from wellness.accounts.models import Role, User, UserRole
-from wellness.accounts.passwords import temporary_password
-from wellness.admin.forms import CounselorForm, UnitForm, UserCreateForm, UserEditForm, parse_tags
+from wellness.accounts.models import CASE_ROLES, Role, User, UserRole
+from wellness.admin.forms import UnitForm, UserCreateForm, UserEditForm
 from wellness.agency import service as agency
 from wellness.agency.models import Unit
 from wellness.extensions import db
+from wellness.notifications import service as notifications
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -48,7 +49,13 @@ def users() -> str:
     if query:
         stmt = stmt.where(User.username.contains(query.lower(), autoescape=True))
     result = db.paginate(stmt, page=max(page, 1), per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/users.html", result=result, query=query)
+    return render_template(
+        "admin/users.html",
+        result=result,
+        query=query,
+        notices=notifications.unread(current_user.id),
+        messages=notifications.MESSAGES,
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -56,23 +63,22 @@ def new_user() -> str:
     form = UserCreateForm()
     form.unit.choices = _unit_choices("No unit")
     if form.validate_on_submit():
-        password = temporary_password()
         try:
-            user = accounts.create_user(
+            user, password, proposed = accounts.create_by_admin(
                 form.username.data,
                 form.display_name.data,
-                password,
-                form.roles.data,
-                unit_id=form.unit.data or None,
-                must_change_password=True,
+                [Role(r) for r in form.roles.data],
+                form.unit.data or None,
+                (form.email.data or "").strip() or None,
+                current_user,
             )
-            accounts.set_email_address(user, (form.email.data or "").strip() or None)
-            db.session.commit()
         except accounts.AccountError as exc:
             form.username.errors.append(str(exc))
         else:
             # Shown once, in this response only: never in a URL, a flash cookie or a log.
-            return render_template("admin/password_shown.html", user=user, password=password)
+            return render_template(
+                "admin/password_shown.html", user=user, password=password, proposed=proposed
+            )
     return render_template("admin/user_new.html", form=form)
 
 
@@ -82,23 +88,38 @@ def edit_user(user_id: int) -> Response | str:
     form = _user_form(user)
     if form.validate_on_submit():
         try:
-            accounts.update_user(
+            proposed = accounts.update_by_admin(
                 user,
                 form.display_name.data,
                 form.unit.data or None,
-                form.roles.data,
+                [Role(r) for r in form.roles.data],
                 form.active.data,
+                (form.email.data or "").strip() or None,
+                current_user,
             )
         except accounts.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
-            accounts.set_email_address(user, (form.email.data or "").strip() or None)
-            db.session.commit()
-            flash("Saved.")
+            flash("Saved." + _proposed_note(proposed))
             return redirect(url_for(".edit_user", user_id=user.id))
-    return render_template(
-        "admin/user_edit.html", user=user, form=form, counselor_form=_counselor_form(user)
+    return render_template("admin/user_edit.html", user=user, form=form, **_grant_state(user))
+
+
+def _proposed_note(proposed: list[Role]) -> str:
+    if not proposed:
+        return ""
+    return (
+        f" Proposed: {', '.join(proposed)}. A coordinator confirms it with the person before "
+        "it takes effect."
     )
+
+
+def _grant_state(user: User) -> dict[str, object]:
+    confirmed = {row.role: row.endorsement is not None for row in user.role_rows}
+    return {
+        "pending": grants.pending_for(user),
+        "case_roles": [(r, confirmed[r]) for r in sorted(user.roles & CASE_ROLES)],
+    }
 
 
 def _user_form(user: User) -> UserEditForm:
@@ -115,56 +136,17 @@ def _user_form(user: User) -> UserEditForm:
     return form
 
 
-def _counselor_form(user: User) -> CounselorForm:
-    profile = user.counselor
-    if profile is None:
-        return CounselorForm()
-    return CounselorForm(
-        data={
-            "supporter_type": profile.supporter_type.value,
-            "specialties": ", ".join(profile.specialties or []),
-            "languages": ", ".join(profile.languages or []),
-            "available": profile.available,
-            "on_call": profile.on_call,
-            "caseload_cap": profile.caseload_cap,
-        }
-    )
-
-
-@bp.route("/users/<int:user_id>/counselor", methods=["POST"])
-def edit_counselor(user_id: int) -> Response | str:
-    user = _get_user(user_id)
-    if not user.has_role(Role.COUNSELOR):
-        abort(404)
-    counselor_form = CounselorForm()
-    if counselor_form.validate_on_submit():
-        accounts.save_counselor_profile(
-            user,
-            supporter_type=counselor_form.supporter_type.data,
-            specialties=parse_tags(counselor_form.specialties.data),
-            languages=parse_tags(counselor_form.languages.data),
-            available=counselor_form.available.data,
-            on_call=counselor_form.on_call.data,
-            caseload_cap=counselor_form.caseload_cap.data,
-        )
-        flash("Counselor profile saved.")
-        return redirect(url_for(".edit_user", user_id=user.id))
-    return render_template(
-        "admin/user_edit.html", user=user, form=_user_form(user), counselor_form=counselor_form
-    ), 400
-
-
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 def reset_password(user_id: int) -> str:
     user = _get_user(user_id)
-    password = accounts.reset_password(user)
+    password = accounts.reset_password(user, current_user)
     return render_template("admin/password_shown.html", user=user, password=password, reset=True)
 
 
 @bp.route("/users/<int:user_id>/reset-authenticator", methods=["POST"])
 def reset_authenticator(user_id: int) -> Response:
     user = _get_user(user_id)
-    accounts.reset_second_factor(user)
+    accounts.reset_second_factor(user, current_user)
     flash("Authenticator removed. They will set up a new one at their next sign-in.")
     return redirect(url_for(".edit_user", user_id=user.id))
 

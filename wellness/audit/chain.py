@@ -1,12 +1,19 @@
-"""The access log's hash chain. Pure: no Flask, no database.
+"""The access log's keyed hash chain and its signed checkpoints. Pure: no Flask, no database.
 
-Each entry carries the SHA-256 of the previous entry, and its own hash covers every field and
-that link. Editing, inserting or deleting an entry breaks the chain where it happened.
+Each entry carries the MAC of the previous entry, and its own MAC (HMAC-SHA256 under a key kept
+only in ``instance/keys``) covers every field and that link. Without the key nobody can write an
+entry that verifies, so editing, inserting or deleting one (and re-hashing the rest) shows. The
+head (count and last MAC) carries a MAC too, and checkpoints signed with the instance's signing
+key are written outside the database: a log cut back, rolled back or wiped shows against them.
+
+Entries written by earlier releases (version 1) were chained with plain SHA-256; they still
+verify, and the first keyed entry after them pins them: changing one breaks that entry's link.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,73 +27,161 @@ class Link:
     at: datetime
     actor_kind: str
     actor_id: int | None
-    case_id: int
+    case_id: int | None
     action: str
     reason: str
     prev_hash: str
     entry_hash: str
+    account_id: int | None = None
+    version: int = 2
 
 
-def entry_hash(
-    seq: int,
-    at: datetime,
-    actor_kind: str,
-    actor_id: int | None,
-    case_id: int,
-    action: str,
-    reason: str,
-    prev_hash: str,
-) -> str:
-    """SHA-256 over every field of an entry and the previous entry's hash."""
-    moment = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    last_hash: str
+    mac: str | None
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    seq: int
+    last_hash: str
+    at: str
+    # Entries from this one on were written keyed: none may claim the unkeyed old format.
+    keyed_from: int = 1
+
+
+def _fields(link: Link) -> list[str]:
+    moment = (link.at if link.at.tzinfo else link.at.replace(tzinfo=UTC)).astimezone(UTC)
     fields = [
-        str(seq),
+        str(link.seq),
         moment.isoformat(timespec="microseconds"),
-        actor_kind,
-        "" if actor_id is None else str(actor_id),
-        str(case_id),
-        action,
-        reason,
-        prev_hash,
+        link.actor_kind,
+        "" if link.actor_id is None else str(link.actor_id),
+        "" if link.case_id is None else str(link.case_id),
+        link.action,
+        link.reason,
+        link.prev_hash,
     ]
-    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+    if link.version >= 2:
+        fields.insert(0, "v2")
+        fields.append("" if link.account_id is None else str(link.account_id))
+    return fields
 
 
-def verify(links: Iterable[Link], head_seq: int = 0, head_hash: str = GENESIS) -> list[str]:
-    """Problems found, in words that name the place; empty when the chain is intact.
+def entry_hash(link: Link, key: bytes) -> str:
+    """The entry's MAC (version 2) or, for entries of earlier releases, its SHA-256."""
+    data = "\x1f".join(_fields(link)).encode("utf-8")
+    if link.version >= 2:
+        return hmac.new(key, data, "sha256").hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
-    ``head_seq``/``head_hash`` are the last entry as recorded when it was written, so entries
-    removed from the end are noticed too.
+
+def head_mac(seq: int, last_hash: str, key: bytes) -> str:
+    return hmac.new(key, f"head\x1f{seq}\x1f{last_hash}".encode(), "sha256").hexdigest()
+
+
+def verify(
+    links: Iterable[Link],
+    head: Head | None,
+    key: bytes,
+    checkpoint: Checkpoint | None = None,
+    activity_without_entries: bool = False,
+) -> list[str]:
+    """Problems found, each naming the kind of tampering and where; empty when intact.
+
+    ``checkpoint`` is the latest signed checkpoint (already checked against its signature);
+    ``activity_without_entries`` says the database holds traces that only someone who opened a
+    case leaves (messages, notes, answered check-ins).
     """
     problems: list[str] = []
-    expected_seq, expected_prev = 1, GENESIS
+    seen: dict[int, str] = {}
+    expected_seq, expected_prev, keyed = 1, GENESIS, False
+    run_start, run_length, rewritten_from = 0, 0, None
+    keyed_from = checkpoint.keyed_from if checkpoint else None
     for link in links:
-        if link.seq != expected_seq:
+        seen[link.seq] = link.entry_hash
+        if link.version < 2 and (keyed or (keyed_from is not None and link.seq >= keyed_from)):
+            problems.append(f"downgraded: entry {link.seq} claims the old, unkeyed format")
+        keyed = keyed or link.version >= 2
+        if link.seq > expected_seq:
             problems.append(
-                f"entries {expected_seq}..{link.seq - 1} are missing (deleted)"
-                if link.seq > expected_seq
-                else f"entry {link.seq} is out of order or duplicated (inserted)"
+                f"deleted: entries {expected_seq}..{link.seq - 1} are missing"
             )
+        elif link.seq < expected_seq:
+            problems.append(f"inserted: entry {link.seq} is out of order or duplicated")
         elif link.prev_hash != expected_prev:
-            problems.append(f"entry {link.seq} does not follow the entry before it (inserted)")
-        recomputed = entry_hash(
-            link.seq,
-            link.at,
-            link.actor_kind,
-            link.actor_id,
-            link.case_id,
-            link.action,
-            link.reason,
-            link.prev_hash,
-        )
-        if recomputed != link.entry_hash:
-            problems.append(f"entry {link.seq} was altered")
+            problems.append(f"inserted or deleted: entry {link.seq} does not follow the one before")
+        if not hmac.compare_digest(entry_hash(link, key), link.entry_hash):
+            problems.append(f"altered: entry {link.seq} does not carry a valid MAC")
+            # Several invalid entries, each linked to the one before: re-hashed successors.
+            if link.prev_hash == expected_prev:
+                run_start, run_length = (run_start or link.seq), run_length + 1
+                if run_length >= 2 and rewritten_from is None:
+                    rewritten_from = run_start
+        else:
+            run_start, run_length = 0, 0
         expected_seq, expected_prev = link.seq + 1, link.entry_hash
-    if head_seq != expected_seq - 1:
+    last_seq = expected_seq - 1
+    if rewritten_from is not None:
         problems.append(
-            f"the log ends at entry {expected_seq - 1} but entry {head_seq} was "
-            "written (entries deleted from the end)"
+            f"rewritten: entries from {rewritten_from} on were re-hashed without the key "
+            "(an entry before them was deleted or changed)"
         )
-    elif head_hash != expected_prev:
-        problems.append(f"the last entry ({head_seq}) is not the one that was written")
+    problems += _check_head(head, last_seq, expected_prev, key, keyed)
+    problems += _check_checkpoint(checkpoint, head, seen, last_seq)
+    if last_seq == 0 and activity_without_entries:
+        problems.append("wiped: the log is empty, yet cases show that people have opened them")
+    return problems
+
+
+def _check_head(
+    head: Head | None, last_seq: int, last_hash: str, key: bytes, keyed: bool
+) -> list[str]:
+    if head is None:
+        return ["wiped: the log's head is missing"] if last_seq else []
+    problems = []
+    if (head.mac is not None or keyed) and not hmac.compare_digest(
+        head_mac(head.seq, head.last_hash, key), head.mac or ""
+    ):
+        problems.append("head rewritten: the log's head does not carry a valid MAC")
+    if head.seq > last_seq:
+        problems.append(
+            f"cut: the log ends at entry {last_seq} but entry {head.seq} was written "
+            "(entries deleted from the end)"
+        )
+    elif head.seq < last_seq:
+        problems.append(
+            f"head rolled back: the head says {head.seq} entries but the log has {last_seq}"
+        )
+    elif head.last_hash != last_hash:
+        problems.append(f"cut or replaced: the last entry ({head.seq}) is not the one written")
+    return problems
+
+
+def _check_checkpoint(
+    checkpoint: Checkpoint | None, head: Head | None, seen: dict[int, str], last_seq: int
+) -> list[str]:
+    if checkpoint is None or checkpoint.seq == 0:
+        return []
+    problems = []
+    if head is not None and head.seq < checkpoint.seq:
+        problems.append(
+            f"rolled back: the head ({head.seq} entries) is older than the checkpoint of "
+            f"{checkpoint.at} ({checkpoint.seq} entries)"
+        )
+    if last_seq == 0:
+        problems.append(
+            f"wiped: the log is empty but held {checkpoint.seq} entries at {checkpoint.at}"
+        )
+    elif checkpoint.seq not in seen:
+        problems.append(
+            f"cut: entry {checkpoint.seq}, recorded by the checkpoint of {checkpoint.at}, "
+            "is gone"
+        )
+    elif seen[checkpoint.seq] != checkpoint.last_hash:
+        problems.append(
+            f"rewritten: entry {checkpoint.seq} differs from the checkpoint of {checkpoint.at}"
+        )
     return problems

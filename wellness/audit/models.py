@@ -22,7 +22,11 @@ class AccessLogEntry(db.Model):
     # counselor / coordinator / owner / recovery. The owner (who asked) is never named here.
     actor_kind: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: the log outlives users
-    case_id: Mapped[int] = mapped_column(Integer, index=True)  # and cases
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # and cases
+    # The account a role change or reset was about (no case involved).
+    account_id: Mapped[int | None] = mapped_column(Integer)
+    # 1: earlier releases' unkeyed SHA-256 chain; 2: HMAC with instance/keys/audit.key.
+    mac_version: Mapped[int] = mapped_column(Integer, default=2)
     action: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(String(REASON_MAX))
     prev_hash: Mapped[str] = mapped_column(String(64))
@@ -37,3 +41,5 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # HMAC over (seq, last_hash): the head cannot be set back by someone without the key.
+    mac: Mapped[str | None] = mapped_column(String(64))

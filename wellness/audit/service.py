@@ -1,25 +1,44 @@
-"""Writing and checking the access log: the one place entries are written."""
+"""Writing and checking the access log: the one place entries are written.
+
+Entries are chained with an HMAC under ``instance/keys/audit.key``; ``checkpoint()`` writes the
+head, signed, to ``instance/audit-checkpoints.log`` (daily by the scheduler, and at every
+``audit verify``), and ``verify()`` checks the chain, the head and the latest checkpoint.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+import os
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from wellness.audit import chain
+from wellness.audit import chain, checkpoints
 from wellness.audit.models import REASON_MAX, AccessLogEntry, AuditHead
+from wellness.cases.models import Message, Note
+from wellness.checkins.models import CheckIn
 from wellness.extensions import db
-from wellness.timeutil import utcnow
+from wellness.keyring import audit_key, signing_key
+from wellness.timeutil import floor_hour, utcnow
 
 HEAD_ID = 1
+# Who opened their own case is never named; when, only to the hour (it is a clue to who).
+_UNNAMED = ("owner", "anonymous")
+
+
+def checkpoint_path() -> str:
+    return os.path.join(current_app.instance_path, "audit-checkpoints.log")
 
 
 def record(
     actor_kind: str,
     actor_id: int | None,
-    case_id: int,
+    case_id: int | None,
     action: str,
     reason: str,
     commit: bool = True,
+    account_id: int | None = None,
 ) -> None:
     """Append an entry; committed at once unless it belongs to the caller's transaction."""
     _ensure_head()
@@ -31,44 +50,63 @@ def record(
     head = db.session.execute(
         select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
     ).scalar_one()
-    at = utcnow()
-    reason = reason[:REASON_MAX]
-    digest = chain.entry_hash(
-        head.seq, at, actor_kind, actor_id, case_id, action, reason, head.last_hash
+    now = utcnow()
+    link = chain.Link(
+        seq=head.seq,
+        at=floor_hour(now) if actor_kind in _UNNAMED else now,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        case_id=case_id,
+        action=action,
+        reason=reason[:REASON_MAX],
+        prev_hash=head.last_hash,
+        entry_hash="",
+        account_id=account_id,
     )
+    digest = chain.entry_hash(link, audit_key())
     db.session.add(
         AccessLogEntry(
-            seq=head.seq,
-            at=at,
+            seq=link.seq,
+            at=link.at,
             actor_kind=actor_kind,
             actor_id=actor_id,
             case_id=case_id,
+            account_id=account_id,
             action=action,
-            reason=reason,
-            prev_hash=head.last_hash,
+            reason=link.reason,
+            prev_hash=link.prev_hash,
             entry_hash=digest,
+            mac_version=2,
         )
     )
     head.last_hash = digest
+    head.mac = chain.head_mac(head.seq, digest, audit_key())
     if commit:
         db.session.commit()
 
 
 def _ensure_head() -> None:
+    """Create the head row on first use, in its own short transaction (a savepoint), so the
+    caller's transaction is neither committed nor lost if another process wins the race."""
     if db.session.get(AuditHead, HEAD_ID) is not None:
         return
-    db.session.add(AuditHead(id=HEAD_ID, seq=0, last_hash=chain.GENESIS))
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            db.session.add(
+                AuditHead(
+                    id=HEAD_ID,
+                    seq=0,
+                    last_hash=chain.GENESIS,
+                    mac=chain.head_mac(0, chain.GENESIS, audit_key()),
+                )
+            )
     except IntegrityError:  # another process created it first
-        db.session.rollback()
+        pass
 
 
-def verify() -> list[str]:
-    """Check the whole chain; each problem names the entry where it was found."""
-    head = db.session.get(AuditHead, HEAD_ID)
+def _links() -> list[chain.Link]:
     rows = db.session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.seq)).all()
-    links = (
+    return [
         chain.Link(
             r.seq,
             r.at,
@@ -79,12 +117,53 @@ def verify() -> list[str]:
             r.reason,
             r.prev_hash,
             r.entry_hash,
+            r.account_id,
+            r.mac_version,
         )
         for r in rows
+    ]
+
+
+def _activity_without_entries() -> bool:
+    """Traces only someone who opened a case leaves: a message, a note, an answered check-in."""
+    return bool(
+        db.session.scalar(
+            select(
+                or_(
+                    exists().where(Message.id.is_not(None)),
+                    exists().where(Note.id.is_not(None)),
+                    exists().where(CheckIn.answered_at.is_not(None)),
+                )
+            )
+        )
     )
-    if head is None:
-        return chain.verify(links)
-    return chain.verify(links, head.seq, head.last_hash)
+
+
+def verify() -> list[str]:
+    """Check the chain, its head and the latest signed checkpoint; each problem names the kind
+    of tampering and where."""
+    head_row = db.session.get(AuditHead, HEAD_ID)
+    head = None if head_row is None else chain.Head(head_row.seq, head_row.last_hash, head_row.mac)
+    try:
+        point = checkpoints.latest(checkpoint_path(), signing_key().public_key())
+    except checkpoints.CheckpointError as exc:
+        return [f"checkpoints altered: {exc}"]
+    return chain.verify(_links(), head, audit_key(), point, _activity_without_entries())
+
+
+def checkpoint(now: datetime | None = None, keyed_from: int | None = None) -> tuple[int, str]:
+    """Write the current head, signed, outside the database; returns it.
+
+    ``keyed_from`` is set once, by ``init`` (1) or ``keys adopt`` (after an earlier release's
+    entries); later checkpoints carry it forward."""
+    count, last = head()
+    if keyed_from is None:
+        previous = checkpoints.latest(checkpoint_path(), signing_key().public_key())
+        keyed_from = previous.keyed_from if previous else count + 1
+    moment = (now or utcnow()).isoformat(timespec="seconds")
+    point = chain.Checkpoint(count, last, moment, keyed_from)
+    checkpoints.append(checkpoint_path(), point, signing_key())
+    return count, last
 
 
 def entries_for_case(case_id: int) -> list[AccessLogEntry]:
@@ -97,7 +176,19 @@ def entries_for_case(case_id: int) -> list[AccessLogEntry]:
     )
 
 
+def account_events(limit: int = 30) -> list[AccessLogEntry]:
+    """Role changes and resets, newest first (the coordinator's team page)."""
+    return list(
+        db.session.scalars(
+            select(AccessLogEntry)
+            .where(AccessLogEntry.account_id.is_not(None))
+            .order_by(AccessLogEntry.seq.desc())
+            .limit(limit)
+        )
+    )
+
+
 def head() -> tuple[int, str]:
-    """The number of entries and the hash of the last one, to record outside the database."""
+    """The number of entries and the MAC of the last one."""
     row = db.session.get(AuditHead, HEAD_ID)
     return (0, chain.GENESIS) if row is None else (row.seq, row.last_hash)

@@ -1,15 +1,24 @@
 """Counselor and coordinator forms for working a case."""
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from wellness.accounts.models import SupporterType
 from wellness.cases.lifecycle import OUTCOMES
+from wellness.forms import Form, tags_field
 from wellness.program.models import RESOURCE_KINDS
 from wellness.referrals.forms import TEXT_MAX, _choices
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     body = TextAreaField(
         "Note (only people holding this case can read it)",
         validators=[InputRequired(), Length(max=TEXT_MAX)],
@@ -17,13 +26,13 @@ class NoteForm(FlaskForm):
     )
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(Form):
     due_at = DateTimeLocalField(
         "When (UTC)", validators=[InputRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     template = SelectField("Plan", coerce=int, validate_choice=True)
     start = DateTimeLocalField(
         "Starting from (UTC)",
@@ -32,7 +41,7 @@ class PlanForm(FlaskForm):
     )
 
 
-class TransferForm(FlaskForm):
+class TransferForm(Form):
     to = SelectField("Counselor", coerce=int, validate_choice=True)
 
 
@@ -44,7 +53,7 @@ class ReassignForm(TransferForm):
     )
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     outcome = SelectField("Outcome", choices=_choices(list(OUTCOMES.items())))
     resource = SelectField("Referred to (for a referral out)", coerce=int, validate_choice=True)
     note = TextAreaField(
@@ -54,7 +63,7 @@ class CloseForm(FlaskForm):
     )
 
 
-class ResourceForm(FlaskForm):
+class ResourceForm(Form):
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
     kind = SelectField("Kind", choices=_choices([(k, k) for k in RESOURCE_KINDS]))
     contact = StringField("Phone, address or web site", validators=[Optional(), Length(max=200)])
@@ -64,7 +73,7 @@ class ResourceForm(FlaskForm):
     active = BooleanField("Listed", default=True)
 
 
-class PlanTemplateForm(FlaskForm):
+class PlanTemplateForm(Form):
     name = StringField("Name", validators=[InputRequired(), Length(max=80)])
     offsets = StringField(
         "Hours after the start, comma-separated",
@@ -73,6 +82,20 @@ class PlanTemplateForm(FlaskForm):
     )
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(Form):
     available = BooleanField("Available for new cases")
     on_call = BooleanField("On call for crisis referrals")
+
+
+class CounselorForm(Form):
+    """A counselor's profile, kept by the coordinator (never by an admin: routing is theirs)."""
+
+    supporter_type = SelectField(
+        "Supporter type",
+        choices=[SelectChoice(t.value, t.value.capitalize()) for t in SupporterType],
+    )
+    specialties = tags_field("Specialties", "Separate with commas, e.g. critical incident, grief.")
+    languages = tags_field("Languages", "Separate with commas, e.g. English, Spanish.")
+    available = BooleanField("Available for new cases")
+    on_call = BooleanField("On call for crisis referrals")
+    caseload_cap = IntegerField("Caseload cap", validators=[InputRequired(), NumberRange(0, 100)])

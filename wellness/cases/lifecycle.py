@@ -13,6 +13,8 @@ from datetime import datetime
 from sqlalchemy import Row, delete, select
 
 from wellness.accounts.models import Role, User, UserRole
+from wellness.audit import service as audit
+from wellness.cases import keyholding
 from wellness.cases import service as cases
 from wellness.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseKey, KeyHolder, Note
 from wellness.cases.service import NotSharedError, Reader
@@ -21,6 +23,7 @@ from wellness.crypto import records
 from wellness.crypto.context import context
 from wellness.extensions import db
 from wellness.keys import service as keys
+from wellness.keys import trust
 from wellness.notifications import service as notifications
 from wellness.program.models import Resource
 from wellness.timeutil import utcnow
@@ -132,11 +135,17 @@ def _move(case: Case, data_key: bytes, to: User, actor: User, kind: str) -> None
     if not to.active or not to.has_role(Role.COUNSELOR) or to.must_change_password:
         # (a first own password still to choose: their key is under one the admin saw)
         raise LifecycleError("Choose an active counselor who has signed in.")
-    _refuse_conflict(case, data_key, to)
+    _refuse_conflict(case, data_key, to, actor)
+    try:
+        target = trust.case_key(to, Role.COUNSELOR)
+    except trust.UntrustedKeyError:
+        raise LifecycleError(
+            "That counselor cannot receive cases until a coordinator confirms them."
+        ) from None
     db.session.execute(
         delete(CaseKey).where(CaseKey.case_id == case.id, CaseKey.holder == KeyHolder.USER)
     )
-    cases.seal_to(case, data_key, KeyHolder.USER, to.public_key, to.id)
+    cases.seal_to(case, data_key, KeyHolder.USER, target)
     case.assignee_id = to.id
     _event(case, actor, kind)
     notifications.notify([to.id], "assigned", case.id)
@@ -164,7 +173,7 @@ def reassign(case_id: int, coordinator: Reader, to: User, recovery_code: str | N
             raise LifecycleError(
                 "This case is not shared with you: enter the program recovery code to reassign it."
             ) from None
-        key = cases.recovery_data_key(case.id, keys.recovery_private_key(recovery_code))
+        key = keyholding.recovery_data_key(case.id, keys.recovery_private_key(recovery_code))
     _move(case, key, to, coordinator.account, "reassigned by the coordinator")
 
 
@@ -177,6 +186,7 @@ def counselors() -> list[Row[tuple[int, str]]]:
             .join(UserRole, UserRole.user_id == User.id)
             .where(
                 UserRole.role == Role.COUNSELOR,
+                UserRole.endorsement.is_not(None),  # confirmed by a coordinator
                 User.active.is_(True),
                 User.must_change_password.is_(False),
             )
@@ -185,13 +195,24 @@ def counselors() -> list[Row[tuple[int, str]]]:
     )
 
 
-def _refuse_conflict(case: Case, data_key: bytes, to: User) -> None:
+def _refuse_conflict(case: Case, data_key: bytes, to: User, actor: User) -> None:
     """The routing rules hold for a hand-picked counselor too: never the person the case is
-    about, the reporter, or anyone in the subject's chain of command or unit."""
+    about, the reporter, or anyone in the subject's chain of command or unit.
+
+    Reading who the case is about is a decryption of its content, so it is logged like any."""
     from wellness.referrals.service import conflict_for  # referrals imports cases: import late
 
     ctx = context("cases", case.id, "content")
     content = json.loads(records.decrypt(data_key, case.content, ctx))
+    lead = actor.has_role(Role.COORDINATOR) and not actor.has_role(Role.COUNSELOR)
+    audit.record(
+        "coordinator" if lead else "counselor",
+        actor.id,
+        case.id,
+        "read",
+        "conflict check before handing the case on",
+        commit=False,
+    )
     why = conflict_for(content, to)
     if why:
         raise LifecycleError(f"That counselor {why}: choose someone else.")

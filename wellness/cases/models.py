@@ -39,7 +39,10 @@ class Case(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # To the hour: when someone asked is a clue to who asked. The exact times deadlines need
+    # are class B, in ``times``.
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    times: Mapped[str | None] = mapped_column(String(255))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -77,7 +80,7 @@ class CaseKey(db.Model):
         )
     )
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)  # only for USER holders
-    sealed_key: Mapped[bytes] = mapped_column(LargeBinary(128))
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
 
     case: Mapped[Case] = relationship(back_populates="keys")
 

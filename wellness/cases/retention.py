@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 
 from wellness.cases.models import Case
+from wellness.cases.service import exact_created_at
 from wellness.extensions import db
 from wellness.statistics.models import ArchivedCase
 from wellness.statistics.tables import month_of
@@ -48,15 +49,18 @@ def purge_closed_cases(now: datetime, days: int, dry_run: bool = False) -> Reten
         db.session.execute(
             delete(Case)
             .where(Case.id.in_(ids), Case.status.in_(CLOSED))
-            .returning(Case.id, Case.created_at, Case.kind, Case.urgency, Case.contacted_at)
+            .returning(
+                Case.id, Case.times, Case.created_at, Case.kind, Case.urgency, Case.contacted_at
+            )
         ).all()
         if ids
         else []
     )
-    for _id, created, kind, urgency, contacted in gone:
+    for case_id, times, created, kind, urgency, contacted in gone:
         minutes = None
         if contacted is not None:
-            minutes = (as_utc(contacted) - as_utc(created)).total_seconds() / 60
+            exact = exact_created_at(case_id, times, created)
+            minutes = (as_utc(contacted) - exact).total_seconds() / 60
         db.session.add(
             ArchivedCase(
                 created_month=month_of(created),

@@ -32,9 +32,15 @@ def _reader() -> Reader:
     return Reader(current_user, current_private_key())
 
 
+@bp.app_template_global()
+def received_at(case: Case):  # type: ignore[no-untyped-def]
+    """When a case arrived, to the minute, for staff pages (the clear column says the hour)."""
+    return cases.exact_created(case)
+
+
 def deadline_clock(case: Case) -> rules.Clock:
     deadline = rules.first_contact_deadline(
-        as_utc(case.created_at), case.urgency, current_app.config["FIRST_CONTACT_MINUTES"]
+        cases.exact_created(case), case.urgency, current_app.config["FIRST_CONTACT_MINUTES"]
     )
     return rules.clock(utcnow(), deadline)
 

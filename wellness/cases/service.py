@@ -1,84 +1,72 @@
-"""Case content: the one place it is encrypted, shared, opened (and logged), and destroyed."""
+"""Case content: the one place it is encrypted, opened (and logged), and destroyed.
+
+Who holds a case's key, and how it moves, is ``cases.keyholding``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
 
 from wellness.accounts.models import Role, User
 from wellness.audit import service as audit
+from wellness.cases import keyholding
+from wellness.cases.keyholding import (
+    NotSharedError,
+    Reader,
+    data_key,
+    own_case_ids,
+    remove_from_index,
+    seal_to,
+)
 from wellness.cases.models import OPEN_STATUSES, Case, CaseKey, KeyHolder, Message, Note
 from wellness.checkins.models import CheckIn
-from wellness.crypto import envelope, records
+from wellness.crypto import records
 from wellness.crypto.context import context
-from wellness.crypto.errors import DecryptionError, RecoveryCodeError
 from wellness.extensions import db
+from wellness.keyring import decrypt_field, encrypt_field
 from wellness.keys import service as keys
-from wellness.keys.models import RetiredUserKey
+from wellness.keys import trust
 from wellness.referrals.models import Receipt
-from wellness.timeutil import utcnow
+from wellness.timeutil import as_utc, floor_hour, utcnow
 
-
-class NotSharedError(Exception):
-    """The case is not shared with this person (or no longer exists): treat as not found."""
-
-
-@dataclass(frozen=True)
-class Reader:
-    """Someone opening a case: their account, their unlocked private key, and in what capacity.
-
-    ``user`` is None for an anonymous officer, whose key comes from their receipt code.
-    """
-
-    user: User | None
-    private_key: bytes
-    as_owner: bool = False
-    by_receipt: bool = False
-
-    @property
-    def holder(self) -> KeyHolder:
-        if self.by_receipt:
-            return KeyHolder.RECEIPT
-        return KeyHolder.OWNER if self.as_owner else KeyHolder.USER
-
-    @property
-    def account(self) -> User:
-        """The signed-in account behind this reader (an anonymous reader has none)."""
-        if self.user is None:
-            raise NotSharedError("this needs a signed-in account")
-        return self.user
-
-    @property
-    def log_identity(self) -> tuple[str, int | None]:
-        """How the access log names this reader: the officer who asked is never named."""
-        if self.by_receipt:
-            return "anonymous", None
-        if self.as_owner:
-            return "owner", None
-        user = self.account
-        lead = user.has_role(Role.COORDINATOR) and not user.has_role(Role.COUNSELOR)
-        return ("coordinator" if lead else "counselor"), user.id
-
-
-def _key_context(case_id: int, holder: KeyHolder, user_id: int | None) -> bytes:
-    return context("case_keys", case_id, f"{holder.value}:{user_id or ''}")
+__all__ = ["NotSharedError", "Reader", "data_key", "own_case_ids", "remove_from_index"]
 
 
 def _content_context(case_id: int) -> bytes:
     return context("cases", case_id, "content")
 
 
-def seal_to(
-    case: Case, data_key: bytes, holder: KeyHolder, public: bytes, user_id: int | None = None
-) -> CaseKey:
-    sealed = envelope.seal(data_key, public, _key_context(case.id, holder, user_id))
-    row = CaseKey(case_id=case.id, holder=holder, user_id=user_id, sealed_key=sealed)
-    db.session.add(row)
-    return row
+def _times_context(case_id: int) -> bytes:
+    return context("cases", case_id, "times")
+
+
+CONTENT_STEP = 1024
+
+
+def encode_content(content: dict[str, Any]) -> bytes:
+    """JSON padded with spaces to a 1 KiB step: the size of a case says nothing about how long
+    the names in it are (JSON ignores the trailing spaces)."""
+    text = json.dumps(content).encode()
+    return text + b" " * (-len(text) % CONTENT_STEP)
+
+
+def exact_created(case: Case) -> datetime:
+    """When a case was made, to the second (class B); the clear column says only the hour."""
+    return exact_created_at(case.id, case.times, case.created_at)
+
+
+def exact_created_at(case_id: int, times: str | None, clear: datetime) -> datetime:
+    """The same, from the columns alone (for queries that do not load whole cases)."""
+    if times:
+        data = json.loads(decrypt_field(times, _times_context(case_id)))
+        return datetime.fromisoformat(data["created"])
+    return as_utc(clear)  # cases of earlier releases
 
 
 def create_case(
@@ -91,53 +79,44 @@ def create_case(
     reporter: Reader | None = None,
     commit: bool = True,
     owner_account: User | None = None,
+    share_as: Role = Role.COUNSELOR,
 ) -> Case:
     """Store a new case encrypted under its own data key, sealed to each holder and recovery.
 
-    The owner (the officer who asked) gets a sealed key that names nobody, and the case goes
-    into their private index, rewritten with their key so it stays one padded box.
+    Only keys that pass their check are sealed to (keys/trust.py): a planted or altered key is
+    skipped and reported, and the case is still saved, sealed to the pinned recovery key. The
+    owner (the officer who asked) gets a sealed key that names nobody, and the case goes into
+    their private index. The clear creation time says only the hour; the exact time is class B.
     """
-    case = Case(kind=kind, urgency=urgency, status="new")
+    now = utcnow()
+    case = Case(kind=kind, urgency=urgency, status="new", created_at=floor_hour(now))
     db.session.add(case)
     db.session.flush()
     key = records.new_data_key()
-    case.content = records.encrypt(key, json.dumps(content).encode(), _content_context(case.id))
-    seal_to(case, key, KeyHolder.RECOVERY, keys.recovery_public_key())
+    case.content = records.encrypt(key, encode_content(content), _content_context(case.id))
+    case.times = encrypt_field(
+        json.dumps({"created": now.isoformat()}).encode(), _times_context(case.id)
+    )
+    seal_to(case, key, KeyHolder.RECOVERY, trust.recovery_key())
     for user in share_with:
-        seal_to(case, key, KeyHolder.USER, user.public_key, user.id)
+        with contextlib.suppress(trust.UntrustedKeyError):  # skipped, and reported
+            seal_to(case, key, KeyHolder.USER, trust.case_key(user, share_as))
     if owner is not None and owner.user is not None:
-        seal_to(case, key, KeyHolder.OWNER, owner.user.public_key)
-        _add_to_index(owner, case.id, "owner")
+        with contextlib.suppress(trust.UntrustedKeyError):
+            seal_to(case, key, KeyHolder.OWNER, trust.own_key(owner.user))
+            keyholding.add_to_index(owner, case.id, "owner")
     if owner_account is not None:  # someone who did not ask (an incident): public key only
-        seal_to(case, key, KeyHolder.OWNER, owner_account.public_key)
-        keys.post_to_inbox(owner_account, [{"case": case.id, "as": "owner"}])
+        with contextlib.suppress(trust.UntrustedKeyError):
+            seal_to(case, key, KeyHolder.OWNER, trust.own_key(owner_account))
+            keys.post_to_inbox(owner_account, [{"case": case.id, "as": "owner"}])
     if receipt_public is not None:
-        seal_to(case, key, KeyHolder.RECEIPT, receipt_public)
+        keyholding.seal_to_receipt(case, key, receipt_public)
     if reporter is not None:  # a reporter can find the case's status, never open it
-        _add_to_index(reporter, case.id, "reporter")
+        with contextlib.suppress(trust.UntrustedKeyError):
+            keyholding.add_to_index(reporter, case.id, "reporter")
     if commit:
         db.session.commit()
     return case
-
-
-def _add_to_index(reader: Reader, case_id: int, role: str) -> None:
-    keys.lock_account(reader.account)
-    entries = keys.read_index(reader.account, reader.private_key)
-    keys.write_index(reader.account, [*entries, {"case": case_id, "as": role}])
-
-
-def remove_from_index(reader: Reader, case_id: int) -> None:
-    """Drop a case from the person's private index (withdrawn, or no longer there)."""
-    keys.lock_account(reader.account)
-    entries = keys.read_index(reader.account, reader.private_key)
-    keys.write_index(reader.account, [e for e in entries if e.get("case") != case_id])
-
-
-def _key_row(case_id: int, holder: KeyHolder, user_id: int | None = None) -> CaseKey | None:
-    same_user = CaseKey.user_id.is_(None) if user_id is None else CaseKey.user_id == user_id
-    return db.session.scalar(
-        select(CaseKey).where(CaseKey.case_id == case_id, CaseKey.holder == holder, same_user)
-    )
 
 
 def open_caseloads() -> dict[int, int]:
@@ -149,31 +128,6 @@ def open_caseloads() -> dict[int, int]:
             .group_by(Case.assignee_id)
         ).all()
     )
-
-
-def own_case_ids(reader: Reader, role: str = "owner") -> list[int]:
-    """The cases this person asked for (or, with role 'reporter', reported), from their index."""
-    if reader.user is None:
-        return []
-    entries = keys.read_index(reader.user, reader.private_key)
-    return [int(e["case"]) for e in entries if e.get("as") == role]
-
-
-def data_key(case: Case, reader: Reader) -> bytes:
-    """The case's data key, unsealed with the reader's private key; NotSharedError if not theirs."""
-    holder = reader.holder
-    if holder is KeyHolder.OWNER and case.id not in own_case_ids(reader):
-        raise NotSharedError(case.id)
-    user_id = reader.user.id if holder is KeyHolder.USER and reader.user else None
-    row = _key_row(case.id, holder, user_id)
-    if row is None:
-        raise NotSharedError(case.id)
-    try:
-        return envelope.open_sealed(
-            row.sealed_key, reader.private_key, _key_context(case.id, holder, user_id)
-        )
-    except DecryptionError as exc:  # e.g. sealed to a key retired by a password reset
-        raise NotSharedError(case.id) from exc
 
 
 def open_case(case_id: int, reader: Reader, reason: str) -> dict[str, Any]:
@@ -212,8 +166,7 @@ def open_case_page(case_id: int, reader: Reader, reason: str) -> CaseView:
         ThreadMessage(
             m.sender,
             m.counselor_id,
-            m.created_at,
-            records.decrypt(key, m.body, _message_context(m.id)).decode(),
+            *_decode_message(records.decrypt(key, m.body, _message_context(m.id)), m.created_at),
         )
         for m in rows
     ]
@@ -225,6 +178,22 @@ def _message_context(message_id: int) -> bytes:
     return context("messages", message_id, "body")
 
 
+_TIMED = b"\x01"  # a message body that carries its exact time (earlier releases: text only)
+
+
+def _encode_message(text: str, at: datetime) -> bytes:
+    micros = int(at.timestamp() * 1_000_000)
+    return _TIMED + micros.to_bytes(8, "big") + text.encode()
+
+
+def _decode_message(plain: bytes, clear_at: datetime) -> tuple[datetime, str]:
+    """The exact time (class A, inside the body) and the text; the clear column says the hour."""
+    if plain[:1] == _TIMED and len(plain) >= 9:
+        micros = int.from_bytes(plain[1:9], "big")
+        return datetime.fromtimestamp(micros / 1_000_000, UTC), plain[9:].decode()
+    return clear_at, plain.decode()
+
+
 def post_message(case_id: int, reader: Reader, body: str) -> Message:
     """Add an encrypted message to the thread, as the counselor or as the officer who asked."""
     case = db.session.get(Case, case_id)
@@ -232,10 +201,17 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
         raise NotSharedError(case_id)
     key = data_key(case, reader)
     sender, counselor_id = reader.log_identity
-    message = Message(case_id=case.id, sender=sender, counselor_id=counselor_id, body=b"")
+    now = utcnow()
+    message = Message(
+        case_id=case.id,
+        sender=sender,
+        counselor_id=counselor_id,
+        body=b"",
+        created_at=floor_hour(now),
+    )
     db.session.add(message)
     db.session.flush()
-    message.body = records.encrypt(key, body.encode(), _message_context(message.id))
+    message.body = records.encrypt(key, _encode_message(body, now), _message_context(message.id))
     if sender in ("counselor", "coordinator") and case.contacted_at is None:
         case.contacted_at = utcnow()
         case.status = "contacted" if case.status == "new" else case.status
@@ -246,33 +222,6 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
         notifications.notify([case.assignee_id], "message", case.id)
     db.session.commit()
     return message
-
-
-def share_case(case_id: int, reader: Reader, with_user: User) -> None:
-    """Seal the case's data key to one more person (by someone who can open it)."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        raise NotSharedError(case_id)
-    key = data_key(case, reader)
-    db.session.execute(
-        delete(CaseKey).where(
-            CaseKey.case_id == case.id,
-            CaseKey.holder == KeyHolder.USER,
-            CaseKey.user_id == with_user.id,
-        )
-    )
-    seal_to(case, key, KeyHolder.USER, with_user.public_key, with_user.id)
-    db.session.commit()
-
-
-def unshare_case(case_id: int, user: User) -> None:
-    """Remove one person's sealed key: they can no longer open the case."""
-    db.session.execute(
-        delete(CaseKey).where(
-            CaseKey.case_id == case_id, CaseKey.holder == KeyHolder.USER, CaseKey.user_id == user.id
-        )
-    )
-    db.session.commit()
 
 
 def record_contact(case_id: int, reader: Reader) -> None:
@@ -301,93 +250,3 @@ def shred_case(case_id: int) -> None:
     case.status = "destroyed"
     case.shredded_at = utcnow()
     db.session.commit()
-
-
-def restore_access(user: User, recovery_code: str, coordinator: User) -> int:
-    """After a password reset, re-seal what the person could open to their new key.
-
-    Needs the recovery code (RecoveryCodeError otherwise); without it nothing is recoverable.
-    Returns how many cases were restored. Keys are rewritten in place and the person's own
-    cases are not logged one by one, so nothing links them to the cases they asked about.
-    """
-    if user.must_change_password:
-        # Their current key is wrapped under a one-time password someone else has seen.
-        raise RecoveryCodeError("they must sign in and choose their own password first")
-    recovery_private = keys.recovery_private_key(recovery_code)
-    restored = 0
-    for row in db.session.scalars(
-        select(CaseKey).where(CaseKey.holder == KeyHolder.USER, CaseKey.user_id == user.id)
-    ).all():
-        _reseal(row, recovery_private, user.public_key)
-        audit.record(
-            "coordinator",
-            coordinator.id,
-            row.case_id,
-            "restore access",
-            "re-sealed after a password reset",
-            commit=False,
-        )
-        restored += 1
-    for retired in db.session.scalars(
-        select(RetiredUserKey).where(
-            RetiredUserKey.user_id == user.id, RetiredUserKey.restored_at.is_(None)
-        )
-    ).all():
-        entries = keys.read_retired_index(retired, keys.open_retired(retired, recovery_private))
-        for entry in entries:
-            row = _key_row(int(entry["case"]), KeyHolder.OWNER)
-            if entry.get("as") == "owner" and row is not None:
-                _reseal(row, recovery_private, user.public_key)
-                restored += 1
-        keys.post_to_inbox(user, entries)
-        retired.restored_at = utcnow()
-    db.session.commit()
-    return restored
-
-
-def recovery_data_key(case_id: int, recovery_private: bytes) -> bytes:
-    """A case's data key opened with the program recovery key (nothing is decrypted or logged)."""
-    recovery_row = _key_row(case_id, KeyHolder.RECOVERY)
-    if recovery_row is None:
-        raise NotSharedError(case_id)
-    return envelope.open_sealed(
-        recovery_row.sealed_key, recovery_private, _key_context(case_id, KeyHolder.RECOVERY, None)
-    )
-
-
-def _reseal(row: CaseKey, recovery_private: bytes, public: bytes) -> None:
-    key = recovery_data_key(row.case_id, recovery_private)
-    row.sealed_key = envelope.seal(key, public, _key_context(row.case_id, row.holder, row.user_id))
-
-
-def rekey_account(user: User, old_private: bytes, new_password: str) -> None:
-    """A fresh keypair for someone choosing their first password, with everything the old key
-    opened re-sealed to the new one (rows rewritten in place).
-
-    The old key was wrapped under a one-time password the admin saw; it must not stay useful.
-    """
-    keys.lock_account(user)
-    entries = keys.read_index(user, old_private)
-    shared = db.session.scalars(
-        select(CaseKey).where(CaseKey.holder == KeyHolder.USER, CaseKey.user_id == user.id)
-    ).all()
-    owned = [
-        row
-        for e in entries
-        if e.get("as") == "owner"
-        for row in [_key_row(int(e["case"]), KeyHolder.OWNER)]
-        if row is not None
-    ]
-    opened = []
-    for row in [*shared, *owned]:
-        ctx = _key_context(row.case_id, row.holder, row.user_id)
-        try:
-            opened.append((row, envelope.open_sealed(row.sealed_key, old_private, ctx)))
-        except DecryptionError:
-            continue  # not sealed to this key (e.g. still waiting for a restore)
-    keys.give_new_keypair(user, new_password)
-    for row, key in opened:
-        row.sealed_key = envelope.seal(
-            key, user.public_key, _key_context(row.case_id, row.holder, row.user_id)
-        )
-    keys.write_index(user, entries)

@@ -1,7 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from wellness.forms import Form
 from wellness.referrals.forms import _choices
 
 RATINGS = [
@@ -13,7 +13,7 @@ RATINGS = [
 ]
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     checkin = IntegerField(
         validators=[InputRequired(), NumberRange(1, 2**31 - 1)], widget=HiddenField.widget
     )

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from wellness.accounts.models import Role, User, UserRole
 from wellness.cases.models import Case, CaseEvent
+from wellness.cases.service import exact_created_at
 from wellness.checkins.models import MISSED, SCHEDULED, SENT, CheckIn
 from wellness.checkins.service import notify_context
 from wellness.extensions import db
@@ -102,8 +103,10 @@ def escalate_first_contact(now: datetime) -> int:
     escalated: list[int] = []
     for urgency in {"crisis", "soon", "routine"} | set(minutes):
         deadline = now - timedelta(minutes=int(minutes.get(urgency, minutes["routine"])))
-        late = (
-            select(Case.id)
+        # The clear time is the hour's start (never later than the exact one): it picks the
+        # candidates, and the exact time (class B) decides.
+        candidates = db.session.execute(
+            select(Case.id, Case.times, Case.created_at)
             .where(
                 Case.urgency == urgency,
                 Case.status == "new",
@@ -112,12 +115,12 @@ def escalate_first_contact(now: datetime) -> int:
                 Case.created_at <= deadline,
             )
             .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
+        ).all()
+        late = [row.id for row in candidates if exact_created_at(*row) <= deadline]
         escalated += (
             db.session.execute(
                 update(Case)
-                .where(Case.id.in_(late))
+                .where(Case.id.in_(late), Case.escalated_at.is_(None))
                 .values(escalated_at=now)
                 .returning(Case.id)
                 .execution_options(synchronize_session=False)
@@ -149,7 +152,7 @@ def _assignees(case_ids: list[int]) -> list[tuple[int, int]]:
 
 def _purge_sessions() -> int:
     """Idle and abandoned sign-ins go even when nobody signs in: no wrapped key lingers."""
-    from wellness.accounts.service import purge_stale_sessions
+    from wellness.accounts.sessions import purge_stale_sessions
 
     purged = purge_stale_sessions()
     db.session.commit()

@@ -27,7 +27,7 @@ from wellness.crypto.context import context
 from wellness.extensions import db
 from wellness.keyring import encrypt_field
 from wellness.notifications import service as notifications
-from wellness.timeutil import utcnow
+from wellness.timeutil import floor_hour, utcnow
 
 ANSWERABLE = (SENT, MISSED)
 
@@ -140,11 +140,17 @@ def answer(checkin_id: int, reader: Reader, given: Answer) -> None:
     if case is None or case.content is None:
         raise CheckInError("This check-in is not open for an answer.")
     key = cases.data_key(case, reader)  # only the officer (or their receipt) holds it
+    now = utcnow()
     body = json.dumps(
-        {"rating": given.rating, "wants_contact": given.wants_contact, "text": given.text}
+        {
+            "rating": given.rating,
+            "wants_contact": given.wants_contact,
+            "text": given.text,
+            "at": now.isoformat(),  # exact, for the counselor; in clear only the hour
+        }
     ).encode()
     checkin.answer = records.encrypt(key, body, context("check_ins", checkin.id, "answer"))
-    checkin.status, checkin.answered_at = ANSWERED, utcnow()
+    checkin.status, checkin.answered_at = ANSWERED, floor_hour(now)
     if case.assignee_id is not None:
         notifications.notify([case.assignee_id], "checkin_answered", case.id)
     db.session.commit()

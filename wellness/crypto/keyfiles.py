@@ -6,6 +6,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 
 class KeyFileExistsError(Exception):
@@ -32,6 +33,44 @@ def create_key_file(path: str | os.PathLike[str], data: bytes) -> Path:
     finally:
         os.unlink(temporary)
     return path
+
+
+def replace_key_file(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` over ``path`` atomically (owner-only): for the few files that are meant to
+    change, such as the recovery key's pin after ``rotate-recovery``."""
+    path = Path(path)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path
+
+
+def open_private(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open ``path`` for writing, created owner-only (0600) whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
+    return os.fdopen(fd, "wb")
+
+
+def lock_down(directory: str | os.PathLike[str]) -> None:
+    """The instance folder owner-only: the folder and ``keys/`` 0700, every file in them 0600
+    (the database, its journal or WAL, keys, checkpoints), whatever the umask was."""
+    for folder in (Path(directory), Path(directory) / "keys"):
+        if not folder.is_dir():
+            continue
+        folder.chmod(0o700)
+        for item in folder.iterdir():
+            if item.is_file() and not item.is_symlink():
+                item.chmod(0o600)
 
 
 def read_or_create_random_key(path: str | os.PathLike[str], nbytes: int = 32) -> bytes:

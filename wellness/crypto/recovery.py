@@ -1,7 +1,10 @@
-"""The program recovery code: an X25519 private key written so a person can copy it by hand.
+"""The program recovery code: a private key written so a person can copy it by hand.
 
-Shown once at ``init`` and never stored; only its public half is kept. 32 key bytes plus a
-4-byte check are written in Crockford base32 (no I, L, O, U), in groups of five.
+Shown once at ``init`` (or ``rotate-recovery``) and never stored; only its public half is kept,
+pinned by a fingerprint in the instance folder. 32 key bytes plus a 4-byte check are written in
+Crockford base32 (no I, L, O, U), in groups of five. The check also says which kind of key the
+32 bytes are: the seed of a hybrid (ML-KEM-768 + X25519) keypair, or, in codes printed by earlier
+releases, a classical X25519 private key.
 """
 
 from __future__ import annotations
@@ -17,14 +20,19 @@ _DECODE = {c: i for i, c in enumerate(_ALPHABET)} | {"O": 0, "I": 1, "L": 1}
 _CHECK = 4
 
 
-def _check(data: bytes) -> bytes:
-    return hashlib.sha256(b"wellness recovery code" + data).digest()[:_CHECK]
+_DOMAINS = {False: b"wellness recovery code", True: b"wellness recovery code v2 hybrid"}
+
+
+def _check(data: bytes, hybrid: bool) -> bytes:
+    return hashlib.sha256(_DOMAINS[hybrid] + data).digest()[:_CHECK]
 
 
 def encode(private: bytes) -> str:
-    """A private key as a grouped, checksummed code for printing."""
-    number = int.from_bytes(private + _check(private), "big")
-    bits = (len(private) + _CHECK) * 8
+    """A private key (hybrid or classical) as a grouped, checksummed code for printing."""
+    hybrid = keypairs.is_hybrid(private)
+    raw = private[1:] if hybrid else private
+    number = int.from_bytes(raw + _check(raw, hybrid), "big")
+    bits = (len(raw) + _CHECK) * 8
     padded = bits + (-bits % 5)
     number <<= padded - bits
     chars = [_ALPHABET[(number >> shift) & 31] for shift in range(padded - 5, -1, -5)]
@@ -33,7 +41,7 @@ def encode(private: bytes) -> str:
 
 
 def decode(code: str) -> bytes:
-    """The private key in a typed code; RecoveryCodeError if it is mistyped."""
+    """The private key (hybrid or classical) in a typed code; RecoveryCodeError if mistyped."""
     cleaned = "".join(code.upper().split()).replace("-", "")
     try:
         values = [_DECODE[c] for c in cleaned]
@@ -49,10 +57,12 @@ def decode(code: str) -> bytes:
     for value in values:
         number = (number << 5) | value
     data = (number >> (padded - total)).to_bytes(32 + _CHECK, "big")
-    private, check = data[:32], data[32:]
-    if not hmac.compare_digest(check, _check(private)):
-        raise RecoveryCodeError("the code is mistyped (its check digits do not match)")
-    return private
+    raw, check = data[:32], data[32:]
+    if hmac.compare_digest(check, _check(raw, True)):
+        return keypairs.HYBRID + raw
+    if hmac.compare_digest(check, _check(raw, False)):
+        return raw
+    raise RecoveryCodeError("the code is mistyped (its check digits do not match)")
 
 
 def matches(private: bytes, public: bytes) -> bool:

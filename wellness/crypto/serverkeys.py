@@ -3,6 +3,10 @@
 For the few fields a background job or the sign-in check must read without a person's keys
 (PRODUCT.md: "encrypted under a server key that can be rotated"). Every ciphertext names the key
 it was made with, so old rows stay readable while a rotation re-encrypts them.
+
+Values are padded to fixed size buckets before encryption (64, 256, 1024 bytes, then whole KiB),
+so the length of a token does not tell how long the address or name inside it is. Tokens of
+earlier releases (``sk1``, unpadded) still open; rotation rewrites them as ``sk2``.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from wellness.crypto.keyfiles import create_key_file
 
 _NAME = re.compile(r"^server-(\d{4})\.key$")
-_PREFIX = "sk1"  # format version of the token, not a key id
+_PREFIX = "sk2"  # format version of the token, not a key id
+_PREFIXES = ("sk1", "sk2")
 NONCE_BYTES = 12
+BUCKETS = (64, 256, 1024)
+_LEN = 2
 
 
 class ServerKeyError(Exception):
@@ -36,43 +43,69 @@ class ServerKeyring:
     def active_id(self) -> int:
         return max(self.keys)
 
-    def encrypt(self, plaintext: bytes, context: bytes) -> str:
-        """Encrypt under the newest key; ``context`` (table, row, field) must match to decrypt."""
+    def encrypt(self, plaintext: bytes, context: bytes, bucket: int = BUCKETS[0]) -> str:
+        """Encrypt under the newest key; ``context`` (table, row, field) must match to decrypt.
+
+        The value is padded to ``bucket`` bytes at least (and to the next bucket if longer).
+        """
         key_id = self.active_id
         nonce = os.urandom(NONCE_BYTES)
-        sealed = AESGCM(self.keys[key_id]).encrypt(nonce, plaintext, _aad(key_id, context))
+        padded = pad(plaintext, bucket)
+        sealed = AESGCM(self.keys[key_id]).encrypt(nonce, padded, _aad(_PREFIX, key_id, context))
         return f"{_PREFIX}.{key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, token: str, context: bytes) -> bytes:
         """Open a token made by encrypt() for the same context, or raise ServerKeyError."""
-        key_id, blob = _parse(token)
+        prefix, key_id, blob = _parse(token)
         key = self.keys.get(key_id)
         if key is None:
             raise ServerKeyError(f"server key {key_id} is not available")
         try:
-            return AESGCM(key).decrypt(
-                blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(key_id, context)
+            plain = AESGCM(key).decrypt(
+                blob[:NONCE_BYTES], blob[NONCE_BYTES:], _aad(prefix, key_id, context)
             )
         except InvalidTag as exc:
             raise ServerKeyError("server-key ciphertext failed authentication") from exc
+        return unpad(plain) if prefix == _PREFIX else plain
 
     def key_id_of(self, token: str) -> int:
-        return _parse(token)[0]
+        return _parse(token)[1]
+
+    def is_current(self, token: str) -> bool:
+        """True when ``token`` is in the current format under the newest key."""
+        prefix, key_id, _ = _parse(token)
+        return prefix == _PREFIX and key_id == self.active_id
 
 
-def _aad(key_id: int, context: bytes) -> bytes:
-    return f"{_PREFIX}.{key_id}.".encode() + context
+def pad(plaintext: bytes, bucket: int = BUCKETS[0]) -> bytes:
+    """A 2-byte length, the value, and zeros up to the first bucket size that holds it."""
+    need = _LEN + len(plaintext)
+    size = next((b for b in BUCKETS if b >= max(need, bucket)), 0)
+    if not size:
+        size = -(-max(need, bucket) // 1024) * 1024
+    return len(plaintext).to_bytes(_LEN, "big") + plaintext + b"\0" * (size - need)
 
 
-def _parse(token: str) -> tuple[int, bytes]:
+def unpad(padded: bytes) -> bytes:
+    length = int.from_bytes(padded[:_LEN], "big")
+    if length > len(padded) - _LEN:
+        raise ServerKeyError("server-key value has a damaged length")
+    return padded[_LEN : _LEN + length]
+
+
+def _aad(prefix: str, key_id: int, context: bytes) -> bytes:
+    return f"{prefix}.{key_id}.".encode() + context
+
+
+def _parse(token: str) -> tuple[str, int, bytes]:
     try:
         prefix, key_id, data = token.split(".", 2)
         blob = base64.urlsafe_b64decode(data.encode())
     except (ValueError, TypeError) as exc:
         raise ServerKeyError("malformed server-key ciphertext") from exc
-    if prefix != _PREFIX or not key_id.isdigit() or len(blob) < NONCE_BYTES + 16:
+    if prefix not in _PREFIXES or not key_id.isdigit() or len(blob) < NONCE_BYTES + 16:
         raise ServerKeyError("malformed server-key ciphertext")
-    return int(key_id), blob
+    return prefix, int(key_id), blob
 
 
 def key_files(directory: str | os.PathLike[str]) -> dict[int, Path]:

@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from wellness.forms import Form
 from wellness.incidents.models import INCIDENT_KINDS
 from wellness.referrals.forms import _choices
 
 
-class IncidentForm(FlaskForm):
+class IncidentForm(Form):
     kind = SelectField(
         "What happened", choices=_choices([(k, k.capitalize()) for k in INCIDENT_KINDS])
     )

@@ -20,7 +20,7 @@ from wellness.notifications import service as notifications
 from wellness.referrals import routing
 from wellness.referrals import service as referrals
 from wellness.statistics.suppression import suppress_value
-from wellness.timeutil import utcnow
+from wellness.timeutil import floor_hour, utcnow
 
 MAX_MEMBERS = 200
 
@@ -115,8 +115,10 @@ def decline(case_id: int, member: Reader) -> None:
         .where(CheckIn.case_id == case.id, CheckIn.status == SCHEDULED)
         .values(status=CANCELLED, notify_token=None)
     )
-    case.status, case.outcome, case.closed_at = "closed", "declined", utcnow()
-    db.session.add(CaseEvent(case_id=case.id, kind="declined by the member"))
+    # The member's own act: its time in clear only to the hour (it points at who).
+    now = floor_hour(utcnow())
+    case.status, case.outcome, case.closed_at = "closed", "declined", now
+    db.session.add(CaseEvent(case_id=case.id, at=now, kind="declined by the member"))
     if case.assignee_id is not None:
         notifications.notify([case.assignee_id], "declined", case.id)
     db.session.commit()

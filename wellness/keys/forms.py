@@ -1,11 +1,11 @@
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from wellness.accounts.models import USERNAME_MAX
+from wellness.forms import Form
 
 
-class RestoreAccessForm(FlaskForm):
+class RestoreAccessForm(Form):
     username = StringField(
         "Username of the person whose password was reset",
         validators=[InputRequired(), Length(max=USERNAME_MAX)],

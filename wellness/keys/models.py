@@ -17,7 +17,7 @@ class RecoveryKey(db.Model):
     __tablename__ = "recovery_keys"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -28,9 +28,11 @@ class RetiredUserKey(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
-    recovery_sealed_key: Mapped[bytes] = mapped_column(LargeBinary(128))
-    case_index: Mapped[bytes] = mapped_column(LargeBinary)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    recovery_sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    # Earlier releases copied the index here; it now stays in case_indexes, found again with
+    # the retired key when access is restored.
+    case_index: Mapped[bytes | None] = mapped_column(LargeBinary)
     retired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -44,4 +46,16 @@ class IndexInbox(db.Model):
     __tablename__ = "index_inbox"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    box: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class CaseIndex(db.Model):
+    """A person's private index of their own cases, under a handle only their private key
+    derives. Every account has one from the day it is made, and no column says whose it is,
+    so neither its presence, its size step nor when it last changed points at anyone."""
+
+    __tablename__ = "case_indexes"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    handle: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
     box: Mapped[bytes] = mapped_column(LargeBinary)

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from wellness.accounts.models import User
-from wellness.accounts.service import totp_context
+from wellness.accounts.signin import totp_context, totp_state_context
+from wellness.cases.models import Case
 from wellness.checkins.models import CheckIn, Outbox
 from wellness.crypto import serverkeys
 from wellness.crypto.context import context
 from wellness.extensions import db
 from wellness.keyring import key_dir, server_keyring
+from wellness.notifications import addresses
 from wellness.notifications.mail import address_context
 
 
@@ -22,14 +24,24 @@ class ServerField:
     model: type
     attribute: str
     context: Callable[[object], bytes]
+    bucket: int = 64  # the smallest padded size (serverkeys.BUCKETS)
 
 
 # Every column kept under the server key (SECURITY.md, class B). A new one is added here.
 SERVER_FIELDS = [
     ServerField(User, "totp_secret", totp_context),  # type: ignore[arg-type]
-    ServerField(User, "email_token", lambda u: context("users", u.id, "email")),  # type: ignore[attr-defined]
+    ServerField(User, "totp_state", totp_state_context),  # type: ignore[arg-type]
+    ServerField(
+        User,
+        "email_token",
+        lambda u: addresses.address_context(u.id),  # type: ignore[attr-defined]
+        addresses.ADDRESS_BUCKET,
+    ),
     ServerField(CheckIn, "notify_token", lambda c: context("check_ins", c.id, "notify")),  # type: ignore[attr-defined]
-    ServerField(Outbox, "to_token", lambda row: address_context(row.id)),
+    ServerField(
+        Outbox, "to_token", lambda row: address_context(row.id), addresses.ADDRESS_BUCKET
+    ),
+    ServerField(Case, "times", lambda c: context("cases", c.id, "times")),  # type: ignore[attr-defined]
 ]
 
 
@@ -69,9 +81,9 @@ def _sweep(ring: serverkeys.ServerKeyring, new_id: int) -> int:
         ).all()
         for row in rows:
             token = getattr(row, field.attribute)
-            if ring.key_id_of(token) != new_id:
+            if not ring.is_current(token):
                 plain = ring.decrypt(token, field.context(row))
-                setattr(row, field.attribute, ring.encrypt(plain, field.context(row)))
+                setattr(row, field.attribute, ring.encrypt(plain, field.context(row), field.bucket))
                 count += 1
     db.session.commit()
     return count

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from wellness.accounts import service as accounts
 from wellness.accounts.access import roles_required
 from wellness.accounts.models import Role
-from wellness.cases import service as cases
+from wellness.cases import keyholding
 from wellness.crypto.errors import RecoveryCodeError
 from wellness.keys.forms import RestoreAccessForm
 
@@ -26,7 +26,7 @@ def restore_access() -> Response | str:
             form.username.errors.append("No account has that username.")
         else:
             try:
-                cases.restore_access(user, form.code.data, current_user)
+                keyholding.restore_access(user, form.code.data, current_user)
             except RecoveryCodeError as exc:
                 form.code.errors.append(f"That recovery code does not work: {exc}.")
             else:

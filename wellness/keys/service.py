@@ -1,4 +1,5 @@
-"""Each person's keys over their account's life: create, unlock, re-wrap, replace after a reset.
+"""Each person's keys over their account's life: create, unlock, re-wrap, replace after a reset,
+and their private case index.
 
 See SECURITY.md. The private key exists in clear only in memory, while a request that needs it
 runs; at rest it is wrapped under the password-derived key, under a session key (login_sessions)
@@ -7,25 +8,40 @@ and sealed to the program recovery key.
 
 from __future__ import annotations
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from wellness.accounts.models import User
+from wellness.audit import service as audit
 from wellness.cases import index
-from wellness.crypto import envelope, kdf, keypairs, recovery
+from wellness.crypto import envelope, kdf, keypairs, recovery, serverkeys
 from wellness.crypto.errors import CryptoError, DecryptionError, RecoveryCodeError
 from wellness.extensions import db
-from wellness.keys.models import IndexInbox, RecoveryKey, RetiredUserKey
+from wellness.keyring import (
+    audit_key,
+    create_signing_key,
+    key_dir,
+    pin_recovery_key,
+    receipt_pepper,
+)
+from wellness.keys import trust
+from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
+from wellness.keys.trust import KeysNotInitialisedError
 
-
-class KeysNotInitialisedError(CryptoError):
-    """No recovery key yet: run ``flask --app wellness init``."""
+__all__ = ["KeysNotInitialisedError"]
 
 
 def _ctx(field: str, public: bytes) -> bytes:
     # Bound to the keypair rather than the row id, which does not exist before the first flush;
     # a box copied to another account meets a different public key and fails.
     return b"wellness:v1:users:" + field.encode() + b":" + public
+
+
+def recovery_context(public: bytes) -> bytes:
+    """Where a person's private key sealed to the recovery key belongs (their public key)."""
+    return _ctx("recovery_sealed_key", public)
 
 
 def index_context(public: bytes) -> bytes:
@@ -39,33 +55,48 @@ def _kdf_params() -> kdf.KdfParams:
     )
 
 
+def initialise_instance() -> int:
+    """A new instance's key files: the first server key, the signing key, the audit key and
+    the receipt pepper; returns the server key's id (``init``, and the tests' instances)."""
+    key_id = serverkeys.add_key(key_dir())
+    create_signing_key()
+    audit_key()
+    receipt_pepper()
+    audit.checkpoint(keyed_from=1)
+    return key_id
+
+
 def recovery_public_key() -> bytes:
-    key = db.session.scalar(select(RecoveryKey).order_by(RecoveryKey.id.desc()).limit(1))
-    if key is None:
-        raise KeysNotInitialisedError("no recovery key: run 'flask --app wellness init'")
-    return key.public_key
+    """The pinned program recovery public key (trust.recovery_key checks the pin)."""
+    return trust.recovery_key().public
 
 
 def create_recovery_key() -> str:
-    """Store the public half of a new recovery keypair and return the private half as a code."""
+    """Store the public half of a new recovery keypair, pin its fingerprint in the instance
+    folder, and return the private half as a code (shown once)."""
     if db.session.scalar(select(RecoveryKey.id).limit(1)) is not None:
         raise CryptoError("a recovery key already exists")
     pair = keypairs.generate()
     db.session.add(RecoveryKey(public_key=pair.public))
+    pin_recovery_key(keypairs.fingerprint(pair.public))
     db.session.commit()
     return recovery.encode(pair.private)
 
 
 def recovery_private_key(code: str) -> bytes:
-    """The recovery private key from a typed code, checked against the stored public half."""
+    """The recovery private key from a typed code, checked against the pinned public half."""
     private = recovery.decode(code)
     if not recovery.matches(private, recovery_public_key()):
         raise RecoveryCodeError("this is not this program's recovery code")
     return private
 
 
-def give_new_keypair(user: User, password: str) -> bytes:
-    """A fresh keypair for ``user``, wrapped under ``password``; returns the private half."""
+def give_new_keypair(user: User, password: str, own_password: bool = True) -> bytes:
+    """A fresh hybrid keypair for ``user``, wrapped under ``password``; returns the private half.
+
+    ``own_password`` False (a one-time password someone else saw): the key is not signed, so
+    nothing is sealed to it until the person chooses their own password.
+    """
     pair = keypairs.generate()
     params = _kdf_params()
     user.public_key = pair.public
@@ -74,9 +105,16 @@ def give_new_keypair(user: User, password: str) -> bytes:
         pair.private, kdf.derive_key(password, params), _ctx("private_key", pair.public)
     )
     user.recovery_sealed_key = envelope.seal(
-        pair.private, recovery_public_key(), _ctx("recovery_sealed_key", pair.public)
+        pair.private, recovery_public_key(), recovery_context(pair.public)
     )
-    user.case_index = index.seal([], pair.public, index_context(pair.public))
+    user.key_signature = None
+    user.case_index = None
+    if user.id is None:
+        db.session.add(user)
+        db.session.flush()
+    if own_password:
+        trust.sign_own_key(user)
+    _store_index(pair.private, index.seal([], pair.public, index_context(pair.public)))
     return pair.private
 
 
@@ -102,17 +140,18 @@ def rewrap(user: User, private: bytes, new_password: str) -> None:
 def replace_after_reset(user: User, temporary_password: str) -> None:
     """Lost password: retire the old keypair (sealed to recovery) and issue a new one.
 
-    Nothing old opens with the new key until a coordinator restores access with the recovery code.
+    Nothing old opens with the new key until a coordinator restores access with the recovery
+    code; the new key is not signed until the person chooses their own password.
     """
     db.session.add(
         RetiredUserKey(
             user_id=user.id,
             public_key=user.public_key,
             recovery_sealed_key=user.recovery_sealed_key,
-            case_index=user.case_index,
+            case_index=user.case_index,  # only set for an index of an earlier release
         )
     )
-    give_new_keypair(user, temporary_password)
+    give_new_keypair(user, temporary_password, own_password=False)
 
 
 def open_retired(retired: RetiredUserKey, recovery_private: bytes) -> bytes:
@@ -120,35 +159,78 @@ def open_retired(retired: RetiredUserKey, recovery_private: bytes) -> bytes:
     return envelope.open_sealed(
         retired.recovery_sealed_key,
         recovery_private,
-        _ctx("recovery_sealed_key", retired.public_key),
+        recovery_context(retired.public_key),
     )
 
 
+# --- the person's private case index ----------------------------------------------------------
+
+
+def index_handle(private: bytes) -> bytes:
+    """Where a person's index is kept: derived from their private key, so no one else can tell
+    which index row is theirs."""
+    info = b"wellness case index handle v1"
+    return HKDF(hashes.SHA256(), 32, salt=None, info=info).derive(private)
+
+
+def _store_index(private: bytes, box: bytes) -> None:
+    handle = index_handle(private)
+    row = db.session.get(CaseIndex, handle)
+    if row is None:
+        db.session.add(CaseIndex(handle=handle, box=box))
+    else:
+        row.box = box
+
+
 def read_index(user: User, private: bytes) -> list[index.Entry]:
-    return index.read(user.case_index, private, index_context(user.public_key))
+    row = db.session.get(CaseIndex, index_handle(private))
+    blob = row.box if row is not None else user.case_index  # an earlier release's place
+    if blob is None:
+        return []
+    return index.read(blob, private, index_context(user.public_key))
 
 
-def write_index(user: User, entries: list[index.Entry]) -> None:
-    """Replace the index with one padded box (the owner's private key was used to read it)."""
-    user.case_index = index.seal(entries, user.public_key, index_context(user.public_key))
+def write_index(user: User, private: bytes, entries: list[index.Entry]) -> None:
+    """Replace the index with one padded box sealed to the person's (signed) key."""
+    public = trust.own_key(user).public
+    _store_index(private, index.seal(entries, public, index_context(public)))
+    user.case_index = None
+
+
+def drop_index(private: bytes) -> None:
+    """Remove an index row (the keypair it belonged to was replaced)."""
+    db.session.execute(delete(CaseIndex).where(CaseIndex.handle == index_handle(private)))
 
 
 def read_retired_index(retired: RetiredUserKey, private: bytes) -> list[index.Entry]:
-    return index.read(retired.case_index, private, index_context(retired.public_key))
+    row = db.session.get(CaseIndex, index_handle(private))
+    blob = row.box if row is not None else retired.case_index
+    if blob is None:
+        return []
+    return index.read(blob, private, index_context(retired.public_key))
 
 
-def lock_account(user: User) -> None:
-    """Take the account row's write lock (PostgreSQL row lock, SQLite write lock) and re-read it,
-    so a read-modify-write of the case index cannot lose another writer's entry."""
-    db.session.execute(update(User).where(User.id == user.id).values(case_index=User.case_index))
-    db.session.refresh(user)
+def lock_index(private: bytes) -> None:
+    """Take the index row's write lock (a row lock on PostgreSQL, the write lock on SQLite) and
+    re-read it, so a read-modify-write of the index cannot lose another writer's entry.
+
+    The account row is not touched: when someone's row changes must not say when they asked."""
+    handle = index_handle(private)
+    db.session.execute(
+        update(CaseIndex)
+        .where(CaseIndex.handle == handle)
+        .values(box=CaseIndex.box)
+        .execution_options(synchronize_session=False)
+    )
+    row = db.session.get(CaseIndex, handle)
+    if row is not None:
+        db.session.refresh(row)
 
 
 def post_to_inbox(user: User, entries: list[index.Entry]) -> None:
     """Leave entries for someone who is not signed in, without naming them (see IndexInbox)."""
-    db.session.add(
-        IndexInbox(box=index.seal(entries, user.public_key, index_context(user.public_key)))
-    )
+    public = trust.own_key(user).public
+    db.session.add(IndexInbox(box=index.seal(entries, public, index_context(public))))
 
 
 def claim_inbox(user: User, private: bytes) -> bool:
@@ -162,7 +244,7 @@ def claim_inbox(user: User, private: bytes) -> bool:
         db.session.delete(row)
     if not found:
         return False
-    lock_account(user)
+    lock_index(private)
     current = read_index(user, private)
-    write_index(user, current + [e for e in found if e not in current])
+    write_index(user, private, current + [e for e in found if e not in current])
     return True

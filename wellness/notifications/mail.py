@@ -21,6 +21,9 @@ from wellness.checkins.models import Outbox
 from wellness.crypto.context import context
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
+from wellness.notifications.addresses import ADDRESS_BUCKET
+from wellness.notifications.wording import MESSAGES
+from wellness.timeutil import floor_hour, utcnow
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
@@ -93,12 +96,17 @@ def queue_many(addresses: list[str], kind: str) -> None:
     # would insert row by row.
     ids = db.session.scalars(
         insert(Outbox).returning(Outbox.id),
-        [{"to_token": "", "kind": kind} for _ in addresses],
+        [{"to_token": "", "kind": kind, "created_at": floor_hour(utcnow())} for _ in addresses],
     ).all()
     db.session.execute(
         update(Outbox),
         [
-            {"id": row_id, "to_token": encrypt_field(address.encode(), address_context(row_id))}
+            {
+                "id": row_id,
+                "to_token": encrypt_field(
+                    address.encode(), address_context(row_id), ADDRESS_BUCKET
+                ),
+            }
             for row_id, address in zip(ids, addresses, strict=True)
         ],
     )
@@ -119,8 +127,6 @@ def compose(address: str, text: str) -> EmailMessage:
 
 def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
     """Claim and send waiting e-mails; a claim older than the lease is taken over."""
-    from wellness.notifications.service import MESSAGES
-
     pending = (
         select(Outbox.id)
         .where(

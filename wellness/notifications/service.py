@@ -1,4 +1,5 @@
-"""The one place notifications are sent. Wording is fixed here: no name, topic or content."""
+"""The one place notifications are sent. Their wording (notifications.wording) names no one and
+nothing: no name, topic or content."""
 
 from __future__ import annotations
 
@@ -6,25 +7,13 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
 
+from wellness.accounts.models import Role, User, UserRole
 from wellness.extensions import db
+from wellness.notifications import mail
+from wellness.notifications.addresses import email_addresses
 from wellness.notifications.models import Notification
-from wellness.timeutil import utcnow
-
-MESSAGES = {
-    "new_referral": "A new referral is waiting for you.",
-    "crisis": "A crisis referral needs you now.",
-    "queue": "A referral is waiting in the coordinator's queue.",
-    "crisis_unrouted": "A crisis referral has no on-call counselor. It needs someone now.",
-    "message": "There is a new message on one of your cases.",
-    "withdrawn": "A referral you were handling has been withdrawn.",
-    "reply": "Someone has replied to your referral.",
-    "checkin": "You have a check-in waiting.",
-    "checkin_answered": "A check-in on one of your cases has been answered.",
-    "checkin_missed": "A check-in on one of your cases was not answered.",
-    "deadline_missed": "A referral has passed its first-contact deadline.",
-    "assigned": "A case has been assigned to you.",
-    "declined": "Someone has declined follow-up on one of your cases.",
-}
+from wellness.notifications.wording import MESSAGES
+from wellness.timeutil import floor_hour, utcnow
 
 
 def notify(user_ids: Iterable[int], kind: str, case_id: int | None = None) -> None:
@@ -32,19 +21,43 @@ def notify(user_ids: Iterable[int], kind: str, case_id: int | None = None) -> No
     if kind not in MESSAGES:
         raise ValueError(f"unknown notification kind {kind!r}")
     staff = sorted(set(user_ids))
+    # To the hour: a notice is written when a case is, and when a case was made points at who.
+    now = floor_hour(utcnow())
     for user_id in staff:
-        db.session.add(Notification(user_id=user_id, kind=kind, case_id=case_id))
+        db.session.add(Notification(user_id=user_id, kind=kind, case_id=case_id, created_at=now))
     email_users(staff, kind)
 
 
 def email_users(user_ids: list[int], kind: str) -> None:
     """One e-mail of ``kind`` per entry of ``user_ids`` (a user may appear more than once),
     to those who gave an address: one query for the addresses, one insert for the outbox."""
-    from wellness.accounts.service import email_addresses
-    from wellness.notifications import mail
-
     addresses = email_addresses(user_ids) if user_ids else {}
     mail.queue_many([addresses[u] for u in user_ids if u in addresses], kind)
+
+
+def operators(*roles: Role) -> list[int]:
+    """Active accounts holding any of ``roles`` (default: admins and coordinators)."""
+    wanted = roles or (Role.ADMIN, Role.COORDINATOR)
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role.in_(wanted), User.active.is_(True))
+            .distinct()
+        )
+    )
+
+
+def alert_operators(kind: str, *roles: Role) -> None:
+    """A content-free alert to admins and coordinators (or ``roles``), once until read."""
+    waiting = set(
+        db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.kind == kind, Notification.read_at.is_(None)
+            )
+        )
+    )
+    notify([u for u in operators(*roles) if u not in waiting], kind)
 
 
 def unread(user_id: int, limit: int = 20) -> list[Notification]:

@@ -40,5 +40,5 @@ def save(instance_path: str, numbers: CrisisNumbers) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".crisis-")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(asdict(numbers), handle)
-    os.chmod(tmp, 0o644)
+    os.chmod(tmp, 0o600)  # the instance folder is owner-only
     os.replace(tmp, target)

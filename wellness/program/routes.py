@@ -8,11 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from wellness.accounts import service as accounts
 from wellness.accounts.access import current_private_key, roles_required
-from wellness.accounts.models import CounselorProfile, Role, User
+from wellness.accounts.models import Role, User
 from wellness.cases import forms, lifecycle
-from wellness.cases import service as case_service
 from wellness.cases.models import OPEN_STATUSES, Case
 from wellness.cases.service import NotSharedError, Reader
 from wellness.checkins import rules
@@ -85,31 +83,6 @@ def reassign(case_id: int) -> Response:
     else:
         flash(f"Case #{case_id} reassigned.")
     return redirect(url_for(".queue"))
-
-
-@bp.route("/team")
-def team() -> str:
-    loads = case_service.open_caseloads()
-    rows = db.session.execute(
-        select(User, CounselorProfile).join(CounselorProfile).order_by(User.display_name)
-    ).all()
-    return render_template(
-        "program/team.html", rows=rows, loads=loads, form=forms.AvailabilityForm()
-    )
-
-
-@bp.route("/team/<int:user_id>", methods=["POST"])
-def set_availability(user_id: int) -> Response:
-    user = db.session.get(User, user_id)
-    if user is None or user.counselor is None:
-        abort(404)
-    form = forms.AvailabilityForm()
-    if form.validate_on_submit():
-        accounts.save_counselor_profile(
-            user, available=form.available.data, on_call=form.on_call.data
-        )
-        flash(f"Saved for {user.display_name}.")
-    return redirect(url_for(".team"))
 
 
 @bp.route("/resources", methods=["GET", "POST"], defaults={"resource_id": None})

@@ -1,11 +1,12 @@
 """Forms for asking for help. Every field bounded on the server; choices are fixed lists."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
-from wellness.admin.forms import CheckboxesField
+from wellness.forms import CheckboxesField, CsrfForm, Form
+
+__all__ = ["CsrfForm"]  # buttons elsewhere import it from here
 
 TEXT_MAX = 5000
 
@@ -54,7 +55,7 @@ def _choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class ReferralFields(FlaskForm):
+class ReferralFields(Form):
     topics = CheckboxesField(
         "What is it about? (choose any)", choices=_choices(TOPICS), validators=[Optional()]
     )
@@ -109,7 +110,7 @@ class AnonymousReferralForm(ReferralFields):
     )
 
 
-class ConcernForm(FlaskForm):
+class ConcernForm(Form):
     colleague = StringField(
         "Who are you concerned about?",
         validators=[InputRequired(), Length(max=120)],
@@ -149,7 +150,7 @@ class SupervisorReportForm(ConcernForm):
     )
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     body = TextAreaField(
         "Your message",
         validators=[InputRequired(), Length(max=TEXT_MAX)],
@@ -157,7 +158,7 @@ class MessageForm(FlaskForm):
     )
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     code = StringField(
         "Your receipt code",
         validators=[InputRequired(), Length(max=40)],
@@ -170,18 +171,14 @@ class ReceiptMessageForm(ReceiptForm, MessageForm):
     pass
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     confirm = BooleanField(
         "Yes, destroy this request and everything written in it",
         validators=[InputRequired(message="Tick the box to confirm.")],
     )
 
 
-class CsrfForm(FlaskForm):
-    """A form whose fields are built in the template (screeners); only the CSRF token here."""
-
-
-class CrisisNumbersForm(FlaskForm):
+class CrisisNumbersForm(Form):
     on_call_label = StringField(
         "Who answers the on-call line",
         validators=[Optional(), Length(max=100)],

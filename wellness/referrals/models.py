@@ -18,4 +18,4 @@ class Receipt(db.Model):
     )
     tag: Mapped[int] = mapped_column(Integer, index=True)
     kdf: Mapped[str] = mapped_column(String(120))
-    public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)

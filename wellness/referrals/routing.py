@@ -39,6 +39,9 @@ class Request:
     chain_of_command: frozenset[int] = frozenset()  # supervisors above the subject
     reporter_id: int | None = None
     avoid_subject_unit: bool = True
+    # The unit was given only to keep the request away from colleagues (anonymous form): no
+    # reason may mention it, since which counselors it excluded would say which unit it is.
+    private_unit: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class Decision:
     # go inside the encrypted case.
 
 
+CHAIN = "is in the subject's chain of command"
+UNIT = "works in the subject's unit"
+
+
 def conflict(c: Counselor, r: Request) -> str | None:
     """Why this counselor may never hold this request, or None."""
     if r.subject_id is not None and c.id == r.subject_id:
@@ -61,9 +68,9 @@ def conflict(c: Counselor, r: Request) -> str | None:
     if r.reporter_id is not None and c.id == r.reporter_id:
         return "made the report"
     if c.id in r.chain_of_command:
-        return "is in the subject's chain of command"
+        return CHAIN
     if r.avoid_subject_unit and r.subject_unit_id is not None and c.unit_id == r.subject_unit_id:
-        return "works in the subject's unit"
+        return UNIT
     return None
 
 
@@ -105,6 +112,8 @@ def route(
     excluded: dict[str, int] = {}
     for counselor in roster:
         why = conflict(counselor, request) or _capacity(counselor, request)
+        if why and request.private_unit and why in (CHAIN, UNIT):
+            continue  # excluded, and not written down: it would point at the unit
         if why:
             reasons.append(f"excluded #{counselor.id}: {why}")
             excluded[why] = excluded.get(why, 0) + 1
@@ -134,10 +143,13 @@ def _pick(
     lowest = min(c.caseload for c in candidates)
     tied = sorted((c for c in candidates if c.caseload == lowest), key=lambda c: c.id)
     chosen = rng.choice(tied)
-    reasons.append(
-        f"{len(candidates)} eligible; lowest caseload {lowest}"
-        + (f", drawn from {len(tied)} tied" if len(tied) > 1 else "")
-    )
+    if request.private_unit:  # counts would tell how many the unit rule excluded
+        reasons.append("chosen by lowest caseload among the eligible counselors")
+    else:
+        reasons.append(
+            f"{len(candidates)} eligible; lowest caseload {lowest}"
+            + (f", drawn from {len(tied)} tied" if len(tied) > 1 else "")
+        )
     if request.crisis:
         reasons.append("crisis: routed to an on-call counselor")
     summary = (

@@ -13,11 +13,14 @@ from wellness.accounts.models import CounselorProfile, Role, User, UserRole
 from wellness.agency import chain
 from wellness.agency import service as agency
 from wellness.audit import service as audit
+from wellness.cases import keyholding
 from wellness.cases import service as cases
-from wellness.cases.models import Case
+from wellness.cases.models import Case, KeyHolder
 from wellness.cases.service import Reader
-from wellness.crypto import kdf, receipts
+from wellness.crypto import envelope, kdf, keypairs, receipts
 from wellness.extensions import db
+from wellness.keyring import receipt_pepper
+from wellness.keys import trust
 from wellness.notifications import service as notifications
 from wellness.referrals import routing
 from wellness.referrals.models import Receipt
@@ -96,7 +99,8 @@ def roster() -> list[routing.Counselor]:
         )
         .join(CounselorProfile, CounselorProfile.user_id == User.id)
         .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == Role.COUNSELOR, *_READY)
+        # confirmed by a coordinator (the endorsement itself is checked before sealing)
+        .where(UserRole.role == Role.COUNSELOR, UserRole.endorsement.is_not(None), *_READY)
     ).all()
     return [
         routing.Counselor(
@@ -130,8 +134,7 @@ def route_and_store(
     receipt_public: bytes | None = None,
     owner_account: User | None = None,
 ) -> tuple[Case, routing.Decision]:
-    decision = routing.route(request, roster(), random.SystemRandom())
-    counselor = db.session.get(User, decision.counselor_id) if decision.counselor_id else None
+    decision, counselor = _decide(request)
     share = [counselor] if counselor else _coordinators()
     content = {**content, "routing": list(decision.reasons)}
     case = cases.create_case(
@@ -144,6 +147,7 @@ def route_and_store(
         reporter=reporter,
         commit=False,
         owner_account=owner_account,
+        share_as=Role.COUNSELOR if counselor else Role.COORDINATOR,
     )
     case.assignee_id = decision.counselor_id
     case.routing_summary = decision.summary[:400]
@@ -157,10 +161,30 @@ def route_and_store(
     return case, decision
 
 
+def _decide(request: routing.Request) -> tuple[routing.Decision, User | None]:
+    """Route, and if the chosen counselor's key or endorsement fails its check (reported by
+    keys.trust), route again without them: a planted key never receives a case."""
+    candidates = roster()
+    while True:
+        decision = routing.route(request, candidates, random.SystemRandom())
+        if decision.counselor_id is None:
+            return decision, None
+        counselor = db.session.get(User, decision.counselor_id)
+        try:
+            trust.case_key(counselor, Role.COUNSELOR)
+        except trust.UntrustedKeyError:
+            candidates = [c for c in candidates if c.id != counselor.id]
+            continue
+        return decision, counselor
+
+
 def _coordinators() -> list[User]:
+    """Coordinators a queued case can be sealed to (confirmed; checked again when sealed)."""
     return list(
         db.session.scalars(
-            select(User).join(UserRole).where(UserRole.role == Role.COORDINATOR, *_READY)
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.COORDINATOR, UserRole.endorsement.is_not(None), *_READY)
         )
     )
 
@@ -224,12 +248,7 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
     """A request for help with no account: the receipt code is returned once and kept nowhere."""
     crisis = _crisis(referral.urgency, referral.screener)
     code = receipts.new_code()
-    cfg = current_app.config
-    params = kdf.new_params(  # never below t=1, 1 MiB, whatever is configured
-        max(1, int(cfg["RECEIPT_ARGON2_TIME_COST"])),
-        max(1024, int(cfg["RECEIPT_ARGON2_MEMORY_KIB"])),
-        1,
-    )
+    params = _bucket_params(receipts.tag(code))
     pair = receipts.derive_keypair(code, params)
     content = {"type": "self_referral", "named": False, **_referral_content(referral)}
     request = routing.Request(
@@ -239,6 +258,7 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
         specialty=referral.topics[0] if referral.topics else None,
         subject_unit_id=referral.unit_id,
         chain_of_command=chain_of(referral.unit_id),
+        private_unit=True,  # the form says the unit is not stored: not even in the reasons
     )
     case, decision = route_and_store(
         "self_referral",
@@ -342,17 +362,59 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _bucket_params(bucket: int) -> kdf.KdfParams:
+    """The derivation every receipt in ``bucket`` shares (cost never below t=1, 1 MiB)."""
+    cfg = current_app.config
+    return receipts.bucket_params(
+        bucket,
+        receipt_pepper(),
+        max(1, int(cfg["RECEIPT_ARGON2_TIME_COST"])),
+        max(1024, int(cfg["RECEIPT_ARGON2_MEMORY_KIB"])),
+    )
+
+
 def open_by_receipt(code: str) -> tuple[int, Reader]:
-    """The case and a reader for an anonymous officer's receipt code (slow on purpose)."""
+    """The case and a reader for an anonymous officer's receipt code (slow on purpose).
+
+    One derivation whether the code's bucket is empty, holds someone else's receipt or holds
+    this one: every receipt in a bucket shares the bucket's salt, so the time a look-up takes
+    says nothing about which codes exist. (Receipts of earlier releases, each with a salt of
+    its own, cost one more until their code is next used, which moves them over.)
+    """
     try:
         bucket = receipts.tag(code)
     except receipts.ReceiptError as exc:
         raise ReceiptNotFoundError from exc
-    for receipt in db.session.scalars(select(Receipt).where(Receipt.tag == bucket)):
-        pair = receipts.derive_keypair(code, kdf.KdfParams.decode(receipt.kdf))
+    current = _bucket_params(bucket).encode()
+    candidates = db.session.scalars(select(Receipt).where(Receipt.tag == bucket)).all()
+    seeds = {
+        stored: receipts.derive_seed(code, kdf.KdfParams.decode(stored))
+        for stored in {current, *(r.kdf for r in candidates)}
+    }
+    for receipt in candidates:
+        hybrid = keypairs.is_hybrid(receipt.public_key)
+        pair = receipts.keypair_from_seed(seeds[receipt.kdf], hybrid)
         if pair.public == receipt.public_key:
+            if receipt.kdf != current or not hybrid:
+                pair = _move_receipt(receipt, pair, seeds[current], current)
             return receipt.case_id, Reader(None, pair.private, by_receipt=True)
     raise ReceiptNotFoundError
+
+
+def _move_receipt(
+    receipt: Receipt, old: keypairs.Keypair, seed: bytes, params: str
+) -> keypairs.Keypair:
+    """Move a receipt of an earlier release onto its bucket's salt and a hybrid key."""
+    new = receipts.keypair_from_seed(seed)
+    row = keyholding.key_row(receipt.case_id, KeyHolder.RECEIPT)
+    if row is not None:
+        ctx = keyholding.key_context(receipt.case_id, KeyHolder.RECEIPT, None)
+        row.sealed_key = envelope.seal(
+            envelope.open_sealed(row.sealed_key, old.private, ctx), new.public, ctx
+        )
+    receipt.kdf, receipt.public_key = params, new.public
+    db.session.commit()
+    return new
 
 
 @dataclass(frozen=True)

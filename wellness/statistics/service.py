@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from wellness.cases.models import OPEN_STATUSES, Case
+from wellness.cases.service import exact_created_at
 from wellness.checkins.models import ANSWERED, MISSED, CheckIn
 from wellness.extensions import db
 from wellness.statistics import tables
@@ -29,16 +30,13 @@ class Report:
 def facts() -> list[tables.CaseFact]:
     """Every case ever made, live or purged by retention, as id-free facts."""
     live = db.session.execute(
-        select(Case.created_at, Case.kind, Case.urgency, Case.contacted_at)
+        select(Case.id, Case.times, Case.created_at, Case.kind, Case.urgency, Case.contacted_at)
     ).all()
     out = [
         tables.CaseFact(
-            as_utc(created),
-            kind,
-            urgency,
-            (as_utc(contacted) - as_utc(created)).total_seconds() / 60 if contacted else None,
+            as_utc(created), kind, urgency, _minutes(case_id, times, created, contacted)
         )
-        for created, kind, urgency, contacted in live
+        for case_id, times, created, kind, urgency, contacted in live
     ]
     archived = db.session.execute(
         select(
@@ -52,6 +50,15 @@ def facts() -> list[tables.CaseFact]:
         year, mon = map(int, month.split("-"))
         out.append(tables.CaseFact(as_utc(_mid(year, mon)), kind, urgency, minutes))
     return out
+
+
+def _minutes(
+    case_id: int, times: str | None, created: datetime, contacted: datetime | None
+) -> float | None:
+    """Minutes to first contact, from the exact creation time (class B)."""
+    if contacted is None:
+        return None
+    return (as_utc(contacted) - exact_created_at(case_id, times, created)).total_seconds() / 60
 
 
 def _mid(year: int, month: int) -> datetime:

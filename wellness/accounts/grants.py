@@ -1,0 +1,164 @@
+"""Two people for every account that will read cases (SECURITY.md, separation of duties).
+
+An admin proposes a counselor or coordinator role; a coordinator confirms it. A coordinator
+also confirms a counselor or coordinator after a reset of their password or authenticator,
+before new cases reach them again. Confirming means comparing the *safety code* the person
+reads from their own Account page with the one shown here (in person, or by a phone number
+known to be theirs): then the account is theirs and nobody else's, and the server endorses
+their key for the role (keys/trust.py). Nobody confirms themselves; the first coordinator is
+made with the server's own command line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from wellness.accounts.models import CASE_ROLES, CounselorProfile, Role, RoleGrant, User, UserRole
+from wellness.accounts.signin import AccountError
+from wellness.audit import service as audit
+from wellness.crypto import keypairs
+from wellness.extensions import db
+from wellness.keys import trust
+from wellness.notifications import service as notifications
+from wellness.timeutil import utcnow
+
+
+class GrantError(AccountError):
+    """A proposal or confirmation that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An account a coordinator is asked about: a proposed role, or a confirmation after a reset."""
+
+    user: User
+    roles: list[Role]
+    grant: RoleGrant | None  # None: a confirmation after a reset
+
+    @property
+    def safety_code(self) -> str:
+        return keypairs.safety_code(self.user.public_key)
+
+    @property
+    def ready(self) -> bool:
+        """Only someone who chose their own password can be confirmed (else an admin saw it)."""
+        return not self.user.must_change_password and self.user.active
+
+
+def _log(user: User, actor: User | None, action: str, kind: str = "coordinator") -> None:
+    audit.record(
+        kind if actor else "server",
+        actor.id if actor else None,
+        None,
+        action,
+        "separation of duties",
+        commit=False,
+        account_id=user.id,
+    )
+
+
+def propose(user: User, role: Role, admin: User) -> RoleGrant:
+    """An admin proposes ``role`` for ``user`` (in the caller's transaction)."""
+    if role not in CASE_ROLES:
+        raise GrantError("Only counselor and coordinator roles need a coordinator's confirmation.")
+    if user.has_role(Role.ADMIN):
+        raise GrantError("An administrator account cannot also be a counselor or coordinator.")
+    existing = db.session.scalar(
+        select(RoleGrant).where(
+            RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.outcome.is_(None)
+        )
+    )
+    if existing is not None:
+        return existing
+    grant = RoleGrant(user_id=user.id, role=role, proposed_by=admin.id)
+    db.session.add(grant)
+    _log(user, admin, f"role proposed: {role}", kind="admin")
+    notifications.notify(notifications.operators(Role.COORDINATOR), "account_change")
+    return grant
+
+
+def waiting() -> list[Waiting]:
+    """What coordinators are asked to confirm: proposed roles, then people after a reset."""
+    grants = db.session.scalars(
+        select(RoleGrant).where(RoleGrant.outcome.is_(None)).order_by(RoleGrant.proposed_at)
+    ).all()
+    out = [Waiting(g.user, [g.role], g) for g in grants]
+    rows = db.session.scalars(
+        select(UserRole)
+        .join(User)
+        .where(
+            UserRole.role.in_(CASE_ROLES),
+            UserRole.endorsement.is_(None),
+            User.active.is_(True),
+        )
+    ).all()
+    by_user: dict[int, Waiting] = {}
+    for row in rows:
+        item = by_user.setdefault(row.user_id, Waiting(row.user, [], None))
+        item.roles.append(row.role)
+    return out + sorted(by_user.values(), key=lambda w: w.user.display_name)
+
+
+def pending_for(user: User) -> list[RoleGrant]:
+    """Proposals for ``user`` still waiting for a coordinator."""
+    return list(
+        db.session.scalars(
+            select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.outcome.is_(None))
+        )
+    )
+
+
+def _check_confirmer(user: User, coordinator: User | None) -> None:
+    if coordinator is not None:
+        if coordinator.id == user.id:
+            raise GrantError("Nobody confirms themselves: ask another coordinator.")
+        if not trust.endorsed(coordinator, Role.COORDINATOR):
+            raise GrantError("Only a confirmed coordinator can confirm someone.")
+    if user.has_role(Role.ADMIN):
+        raise GrantError("An administrator account cannot also be a counselor or coordinator.")
+    if user.must_change_password or not user.active:
+        raise GrantError(
+            "They have not chosen their own password yet: ask them to sign in first, then "
+            "compare the safety code on their Account page."
+        )
+
+
+def approve(grant: RoleGrant, coordinator: User | None) -> None:
+    """A coordinator (or the server's CLI, ``coordinator`` None) confirms a proposed role."""
+    if grant.outcome is not None:
+        raise GrantError("This proposal has already been answered.")
+    user = grant.user
+    _check_confirmer(user, coordinator)
+    if grant.role == Role.COUNSELOR and user.counselor is None:
+        user.counselor = CounselorProfile()
+    trust.endorse(user, grant.role)
+    grant.outcome, grant.decided_by, grant.decided_at = (
+        "approved",
+        coordinator.id if coordinator else None,
+        utcnow(),
+    )
+    _log(user, coordinator, f"role granted: {grant.role}")
+    db.session.commit()
+
+
+def refuse(grant: RoleGrant, coordinator: User) -> None:
+    if grant.outcome is not None:
+        raise GrantError("This proposal has already been answered.")
+    grant.outcome, grant.decided_by, grant.decided_at = "refused", coordinator.id, utcnow()
+    _log(grant.user, coordinator, f"role refused: {grant.role}")
+    db.session.commit()
+
+
+def confirm_person(user: User, coordinator: User | None) -> None:
+    """After a reset (or for the CLI's first coordinator): endorse every case role they hold
+    for their current key. ``coordinator`` None: the server's own command line."""
+    roles = sorted(user.roles & CASE_ROLES)
+    if not roles:
+        raise GrantError("They hold no role that receives cases.")
+    _check_confirmer(user, coordinator)
+    for role in roles:
+        trust.endorse(user, role)
+    _log(user, coordinator, "person confirmed: " + ", ".join(roles))
+    db.session.commit()

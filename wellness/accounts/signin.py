@@ -1,0 +1,218 @@
+"""Signing in: the password (Argon2id, lockout), the authenticator code (TOTP), and the key
+the password unlocks. One answer for every failure, so sign-in says nothing about accounts."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from flask import current_app
+from sqlalchemy import select, update
+
+from wellness.accounts import passwords, totp
+from wellness.accounts.models import STAFF_ROLES, User
+from wellness.cases import keyholding
+from wellness.crypto import keypairs
+from wellness.crypto.context import context
+from wellness.crypto.errors import CryptoError
+from wellness.extensions import db
+from wellness.keyring import decrypt_field, encrypt_field
+from wellness.keys import service as keys
+from wellness.timeutil import as_utc, utcnow
+
+
+class AccountError(Exception):
+    """Base for account failures; the message is safe to show to the person."""
+
+
+class InvalidCredentialsError(AccountError):
+    pass
+
+
+class AccountLockedError(AccountError):
+    pass
+
+
+class InvalidTotpError(AccountError):
+    pass
+
+
+class TotpReusedError(InvalidTotpError):
+    """The code was right but already used: not counted as a failure."""
+
+
+# One answer for a wrong password, an unknown username and a locked account, so that sign-in
+# says nothing about which accounts exist or are locked.
+SIGN_IN_FAILED = (
+    "Sign-in failed. Check your username and password. After several failed "
+    "tries, wait 15 minutes before trying again."
+)
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int
+    lockout: timedelta
+
+
+def hasher() -> PasswordHasher:
+    return current_app.extensions["wellness_password_hasher"]
+
+
+def login_policy() -> LoginPolicy:
+    cfg = current_app.config
+    return LoginPolicy(cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"]))
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == normalise_username(username)))
+
+
+def authenticate(username: str, password: str, policy: LoginPolicy) -> User:
+    """Check a password; count failures and lock the account after too many."""
+    user = find_user(username)
+    if user is None or not user.active:
+        passwords.verify(hasher(), _dummy_hash(), password)  # same time as a real check
+        raise InvalidCredentialsError(SIGN_IN_FAILED)
+    good = passwords.verify(hasher(), user.password_hash, password)  # even when locked: timing
+    if locked(user):
+        raise AccountLockedError(SIGN_IN_FAILED)
+    if not good:
+        record_failure(user, policy)
+        raise InvalidCredentialsError(SIGN_IN_FAILED)
+    if user.failed_logins or user.locked_until is not None:  # no write at all when nothing to clear
+        user.failed_logins, user.locked_until = 0, None
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hasher().hash(password)
+    db.session.commit()
+    return user
+
+
+def locked(user: User) -> bool:
+    return user.locked_until is not None and as_utc(user.locked_until) > utcnow()
+
+
+def record_failure(user: User, policy: LoginPolicy) -> None:
+    """Count a failed password or code atomically (parallel attempts all count), lock at the
+    limit."""
+    count = db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if count >= policy.max_failures:
+        db.session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(failed_logins=0, locked_until=utcnow() + policy.lockout)
+        )
+    db.session.commit()
+    db.session.refresh(user)
+
+
+def sign_in(username: str, password: str, policy: LoginPolicy) -> tuple[User, bytes]:
+    """Check the password and unlock the person's private key with it.
+
+    A classical key of an earlier release is replaced by a hybrid one here, with everything it
+    opened re-sealed: the password is at hand, and nothing else can do it."""
+    user = authenticate(username, password, policy)
+    try:
+        private = keys.unlock(user, password)
+    except CryptoError as exc:  # the hash matched but the key did not open: never sign in
+        raise InvalidCredentialsError(SIGN_IN_FAILED) from exc
+    changed = False
+    if not keypairs.is_hybrid(user.public_key) and not user.must_change_password:
+        private = keyholding.replace_keypair(user, private, password, upgrade=True)
+        changed = True
+    changed = keys.claim_inbox(user, private) or changed  # entries left while they were away
+    if changed:
+        db.session.commit()
+    return user, private
+
+
+def _dummy_hash() -> str:
+    """A hash of nothing, made once with the app's parameters, for unknown usernames."""
+    ext = current_app.extensions
+    if "wellness_dummy_hash" not in ext:
+        ext["wellness_dummy_hash"] = hasher().hash(secrets.token_hex(16))
+    return ext["wellness_dummy_hash"]
+
+
+def needs_second_factor(user: User) -> bool:
+    return bool(user.roles & STAFF_ROLES) or user.totp_enrolled
+
+
+# --- the authenticator ----------------------------------------------------------------------
+
+
+def totp_context(user: User) -> bytes:
+    return context("users", user.id, "totp_secret")
+
+
+def totp_state_context(user: User) -> bytes:
+    return context("users", user.id, "totp_state")
+
+
+def totp_secret(user: User) -> str | None:
+    """The TOTP secret, kept under the server key so a database copy alone cannot clone it."""
+    if user.totp_secret is None:
+        return None
+    return decrypt_field(user.totp_secret, totp_context(user)).decode()
+
+
+def set_totp_secret(user: User, secret: str) -> None:
+    user.totp_secret = encrypt_field(secret.encode(), totp_context(user))
+    user.totp_state = None
+
+
+def _last_step(user: User) -> int | None:
+    # Class B: the step is a sign-in time to 30 seconds.
+    if user.totp_state is None:
+        return None
+    return int(decrypt_field(user.totp_state, totp_state_context(user)))
+
+
+def _lock(user: User) -> None:
+    """The account row's write lock (a row lock on PostgreSQL, the write lock on SQLite)."""
+    db.session.execute(update(User).where(User.id == user.id).values(id=User.id))
+    db.session.refresh(user)
+
+
+def check_totp(user: User, code: str, new_secret: str | None = None) -> None:
+    """Accept a TOTP code once; ``new_secret`` is given during enrolment, before it is saved.
+
+    Wrong codes count toward the same lockout as wrong passwords; a right code used already
+    (signing in twice in one 30-second window) is said to be so, and does not count.
+    """
+    if locked(user):
+        raise InvalidTotpError(SIGN_IN_FAILED)
+    secret = new_secret or totp_secret(user)
+    if secret is None:
+        raise InvalidTotpError("No authenticator is set up for this account.")
+    # The row lock makes check-and-set one step: two requests with the same code cannot both
+    # pass (the last step is encrypted, so the database cannot compare it).
+    _lock(user)
+    last = None if new_secret else _last_step(user)
+    step = totp.matching_step(secret, code, utcnow(), last)
+    if step is None:
+        if last is not None and totp.matching_step(secret, code, utcnow(), None) is not None:
+            db.session.rollback()
+            raise TotpReusedError(
+                "That code has been used already. Wait for the next code and enter it."
+            )
+        db.session.rollback()
+        record_failure(user, login_policy())
+        raise InvalidTotpError("That code is not valid. Enter the current 6-digit code.")
+    if new_secret:
+        set_totp_secret(user, new_secret)
+    user.totp_state = encrypt_field(str(step).encode(), totp_state_context(user))
+    user.failed_logins = 0
+    db.session.commit()

@@ -1,0 +1,73 @@
+"""What every form shares: the base class (bounds, CSRF, no control characters) and fields.
+
+Every form in the app derives from ``Form``. Besides Flask-WTF's CSRF check it refuses control
+characters in any text a person typed (NUL, escape sequences, bidirectional overrides aside:
+the C0/C1 controls, except tab and line breaks): they have no place in what people write, can
+corrupt logs and exports, and are a common smuggling trick. The person sees which field and
+why, and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+ALLOWED_CONTROLS = frozenset("\t\n\r")
+CONTROL_MESSAGE = (
+    "This contains an invisible control character that cannot be stored. "
+    "Please remove it (retyping the text usually does)."
+)
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS for c in text)
+
+
+class Form(FlaskForm):
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            data = field.data
+            typed = isinstance(field, StringField) and isinstance(data, str)
+            if typed and has_control_characters(data):
+                field.errors = [*field.errors, CONTROL_MESSAGE]
+                valid = False
+        return valid
+
+
+class CsrfForm(Form):
+    """A form with nothing but its CSRF token (buttons that change something)."""
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+TAG_MAX, TAGS_MAX = 40, 12
+
+
+def parse_tags(text: str) -> list[str]:
+    """'English, Spanish' -> ['English', 'Spanish'], without blanks or repeats."""
+    tags: list[str] = []
+    for part in (text or "").split(","):
+        tag = " ".join(part.split())
+        if tag and tag.lower() not in (t.lower() for t in tags):
+            tags.append(tag)
+    return tags
+
+
+def tags_field(label: str, description: str) -> StringField:
+    def check(form: FlaskForm, field: StringField) -> None:
+        tags = parse_tags(field.data)
+        if len(tags) > TAGS_MAX or any(len(t) > TAG_MAX for t in tags):
+            raise ValidationError(f"At most {TAGS_MAX} entries of up to {TAG_MAX} characters each.")
+
+    return StringField(
+        label, validators=[Optional(), Length(max=600), check], description=description
+    )

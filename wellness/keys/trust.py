@@ -1,0 +1,138 @@
+"""Which public keys the app may seal to: only those the database alone cannot forge.
+
+The database is untrusted storage (PRODUCT.md). A public key read from it is used only when:
+
+- the program recovery key matches the fingerprint ``init`` pinned in ``instance/keys``;
+- a person's key carries the server's signature over (account, key) — made only when the
+  person chose their own password, so never for a key wrapped under a one-time password an
+  admin saw;
+- a case is sealed to someone *as a counselor or coordinator* only when their role row carries
+  the server's endorsement over (account, role, key), made when a coordinator confirmed the
+  person (``accounts/grants.py``) — never by an admin alone, never for an admin account.
+
+A key that fails its check is never sealed to: the caller skips it, a line without content is
+logged, and admins and coordinators get a content-free alert. ``flask keys verify`` lists every
+failing row.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from wellness.accounts.models import CASE_ROLES, Role, User, UserRole
+from wellness.crypto import keypairs, signing
+from wellness.crypto.errors import CryptoError
+from wellness.extensions import db
+from wellness.keyring import pinned_recovery_fingerprint, signing_key
+from wellness.keys.models import RecoveryKey
+from wellness.notifications import service as notifications
+
+log = logging.getLogger(__name__)
+
+
+class KeysNotInitialisedError(CryptoError):
+    """No recovery key yet: run ``flask --app wellness init``."""
+
+
+class UntrustedKeyError(CryptoError):
+    """A stored public key failed its check (planted or altered): nothing is sealed to it."""
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    """A public key that passed its check, and the account it belongs to (None: recovery)."""
+
+    user_id: int | None
+    public: bytes
+
+
+def recovery_key() -> TrustedKey:
+    """The program recovery public key pinned by ``init``; any other row is ignored."""
+    pin = pinned_recovery_fingerprint()
+    rows = db.session.scalars(select(RecoveryKey).order_by(RecoveryKey.id)).all()
+    if not rows:
+        raise KeysNotInitialisedError("no recovery key: run 'flask --app wellness init'")
+    if pin is None:
+        raise KeysNotInitialisedError(
+            "the recovery key is not pinned: run 'flask --app wellness keys adopt'"
+        )
+    for row in rows:
+        if keypairs.fingerprint(row.public_key) == pin:
+            return TrustedKey(None, row.public_key)
+    report_failure("no recovery key in the database matches the pinned fingerprint")
+    raise UntrustedKeyError("no stored recovery key matches the pin")
+
+
+def sign_own_key(user: User) -> None:
+    """Sign ``user``'s current public key as theirs (they just chose their own password)."""
+    user.key_signature = signing.sign(signing_key(), signing.user_key(user.id, user.public_key))
+
+
+def own_key_ok(user: User) -> bool:
+    message = signing.user_key(user.id, user.public_key)
+    return signing.verifies(signing_key().public_key(), user.key_signature, message)
+
+
+def own_key(user: User) -> TrustedKey:
+    """``user``'s public key for sealing their own records (index, own case), if it checks."""
+    if not own_key_ok(user):
+        report_failure(f"the public key of account {user.id} does not carry a valid signature")
+        raise UntrustedKeyError(f"account {user.id}")
+    return TrustedKey(user.id, user.public_key)
+
+
+def _role_row(user: User, role: Role) -> UserRole | None:
+    return next((row for row in user.role_rows if row.role == role), None)
+
+
+def endorse(user: User, role: Role) -> None:
+    """Endorse ``user``'s current key for ``role`` (a coordinator confirmed the person)."""
+    if role not in CASE_ROLES:
+        raise ValueError(f"{role} is not a role that receives cases")
+    if user.has_role(Role.ADMIN):
+        raise UntrustedKeyError("an administrator account never receives cases")
+    row = _role_row(user, role)
+    if row is None:
+        row = UserRole(role=role)
+        user.role_rows.append(row)
+    row.endorsement = signing.sign(signing_key(), signing.role(user.id, role, user.public_key))
+
+
+def withdraw_endorsements(user: User) -> None:
+    """After a reset: the account receives no new cases until someone confirms the person."""
+    for row in user.role_rows:
+        row.endorsement = None
+
+
+def endorsed(user: User, role: Role) -> bool:
+    """True when ``user`` may be sealed cases as ``role`` (own key and endorsement valid)."""
+    row = _role_row(user, role)
+    if row is None or row.endorsement is None or user.has_role(Role.ADMIN):
+        return False
+    message = signing.role(user.id, role, user.public_key)
+    return own_key_ok(user) and signing.verifies(
+        signing_key().public_key(), row.endorsement, message
+    )
+
+
+def case_key(user: User, role: Role) -> TrustedKey:
+    """``user``'s key for sealing a case to them as ``role``; UntrustedKeyError otherwise.
+
+    An empty endorsement means "waiting for confirmation" (not an attack); one that does not
+    verify is reported."""
+    row = _role_row(user, role)
+    if row is None or row.endorsement is None:
+        raise UntrustedKeyError(f"account {user.id} is not confirmed as {role}")
+    if not endorsed(user, role):
+        report_failure(f"account {user.id}: its key or {role} endorsement does not verify")
+        raise UntrustedKeyError(f"account {user.id}")
+    return TrustedKey(user.id, user.public_key)
+
+
+def report_failure(what: str) -> None:
+    """Log (no content: ids and what failed) and alert admins and coordinators, content-free."""
+    log.error("key check failed: %s", what)
+    notifications.alert_operators("key_alert")

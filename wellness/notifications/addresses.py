@@ -1,0 +1,52 @@
+"""Where notices go: each person's e-mail address, class B under the server key.
+
+The scheduler needs them with no one signed in (PRODUCT.md). Tokens are padded to one size, so
+their length does not say how long an address is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from wellness.accounts.models import User
+from wellness.crypto.context import context
+from wellness.extensions import db
+from wellness.keyring import decrypt_field, encrypt_field
+
+ADDRESS_BUCKET = 256  # every address up to RFC 5321's 254 characters pads to the same size
+
+
+def address_context(user_id: int) -> bytes:
+    return context("users", user_id, "email")
+
+
+def email_address(user: User) -> str | None:
+    """Where to send ``user``'s notices, if they gave an address."""
+    if not user.email_token:
+        return None
+    return decrypt_field(user.email_token, address_context(user.id)).decode()
+
+
+def email_addresses(user_ids: Iterable[int]) -> dict[int, str]:
+    """Addresses of those of ``user_ids`` who gave one, in one query (for batches of notices)."""
+    rows = db.session.execute(
+        select(User.id, User.email_token).where(
+            User.id.in_(set(user_ids)), User.email_token.is_not(None)
+        )
+    ).all()
+    return {
+        row.id: decrypt_field(row.email_token, address_context(row.id)).decode() for row in rows
+    }
+
+
+def set_email_address(user: User, address: str | None) -> str | None:
+    """Store a new address (or none); returns the old one if it changed, so it can be told."""
+    old = email_address(user)
+    user.email_token = (
+        encrypt_field(address.encode(), address_context(user.id), ADDRESS_BUCKET)
+        if address
+        else None
+    )
+    return old if old and old != address else None
