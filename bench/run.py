@@ -593,6 +593,8 @@ def machine() -> str:
 
 
 def main() -> None:
+    import sealing  # bench/ is on the path when run as a script
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="small sizes, short runs")
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
@@ -605,7 +607,7 @@ def main() -> None:
         (OUT / f"{backend}.json").write_text(json.dumps(results[-1], indent=2))
     text = table(results)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    report = f"# Benchmark results\n\n{when}. {machine()}.\n\n{text}\n"
+    report = f"# Benchmark results\n\n{when}. {machine()}.\n\n{text}\n\n{sealing.section()}"
     if args.quick:
         report += "\n(--quick: small sizes and short runs; not the figures to quote.)\n"
     print("\n" + report)

@@ -47,8 +47,6 @@ def init_command() -> None:
     click.echo(RECOVERY_BANNER.format(code=code))
 
 
-
-
 @click.command("rotate-keys")
 @with_appcontext
 def rotate_keys_command() -> None:

@@ -4,20 +4,21 @@
 - ``signing.key``: Ed25519, signs whose each public key is and the access log's checkpoints;
 - ``audit.key``: the access log's HMAC chain key;
 - ``receipt.key``: the pepper that salts anonymous receipt codes;
-- ``recovery.pin``: the fingerprint of the program recovery public key.
+- ``recovery.pin``: the program recovery public key and its fingerprint.
 
 None of these is ever in the database: a database writer cannot forge what they protect.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
-from wellness.crypto import keyfiles, serverkeys, signing
+from wellness.crypto import keyfiles, keypairs, serverkeys, signing
 
 _EXT = "wellness_server_keys"
 SIGNING, AUDIT, RECEIPT, PIN = "signing.key", "audit.key", "receipt.key", "recovery.pin"
@@ -94,20 +95,27 @@ def receipt_pepper() -> bytes:
     return _cached(RECEIPT, lambda: keyfiles.read_or_create_random_key(Path(key_dir()) / RECEIPT))
 
 
-def pinned_recovery_fingerprint() -> str | None:
-    """The fingerprint of the program recovery public key, as ``init`` pinned it."""
+def pinned_recovery_key() -> bytes | None:
+    """The program recovery public key as ``init`` pinned it (None: not pinned yet).
+
+    The file holds the key's fingerprint and the key itself: what is sealed to the recovery key
+    never depends on the database, which could hold a planted one."""
     path = Path(key_dir()) / PIN
     try:
-        return path.read_text("ascii").strip() or None
-    except FileNotFoundError:
+        fingerprint, encoded = path.read_text("ascii").split()[:2]
+    except (FileNotFoundError, ValueError):
         return None
+    public = base64.b64decode(encoded)
+    if keypairs.fingerprint(public) != fingerprint:
+        raise InstanceKeyError(f"{path} is damaged: its key does not match its fingerprint")
+    return public
 
 
-def pin_recovery_key(fingerprint: str, replace: bool = False) -> None:
+def pin_recovery_key(public: bytes, replace: bool = False) -> None:
     """Pin the recovery key (``init``); ``replace`` only for ``rotate-recovery``."""
     path = Path(key_dir()) / PIN
+    data = f"{keypairs.fingerprint(public)}\n{base64.b64encode(public).decode()}\n".encode()
     if replace:
-        keyfiles.replace_key_file(path, fingerprint.encode("ascii") + b"\n")
+        keyfiles.replace_key_file(path, data)
     else:
-        keyfiles.create_key_file(path, fingerprint.encode("ascii") + b"\n")
-    current_app.extensions.get("wellness_instance_keys", {}).pop(PIN, None)
+        keyfiles.create_key_file(path, data)

@@ -139,9 +139,7 @@ def test_admin_has_no_say_over_counselor_profiles_or_availability(admin_client):
         f"/coordinator/team/{counselor.id}",
         f"/coordinator/team/{counselor.id}/profile",
     ):
-        response = post(
-            admin_client, path, {"available": "", "on_call": ""}, token_from="/admin/"
-        )
+        response = post(admin_client, path, {"available": "", "on_call": ""}, token_from="/admin/")
         assert response.status_code in (403, 404, 405), path
     db.session.expire_all()
     assert db.session.get(User, counselor.id).counselor.available is True

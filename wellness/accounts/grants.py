@@ -48,15 +48,7 @@ class Waiting:
 
 
 def _log(user: User, actor: User | None, action: str, kind: str = "coordinator") -> None:
-    audit.record(
-        kind if actor else "server",
-        actor.id if actor else None,
-        None,
-        action,
-        "separation of duties",
-        commit=False,
-        account_id=user.id,
-    )
+    audit.record_account_event(user.id, kind, actor.id if actor else None, action)
 
 
 def propose(user: User, role: Role, admin: User) -> RoleGrant:

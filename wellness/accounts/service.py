@@ -129,15 +129,7 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def _log(user: User, actor: User | None, action: str) -> None:
     """An account event in the access log (no case; the admin, or the server's CLI)."""
-    audit.record(
-        "admin" if actor else "server",
-        actor.id if actor else None,
-        None,
-        action,
-        "account administration",
-        commit=False,
-        account_id=user.id,
-    )
+    audit.record_account_event(user.id, "admin", actor.id if actor else None, action)
 
 
 def _tell(user: User, kind: str, actor: User | None, action: str) -> None:

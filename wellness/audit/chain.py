@@ -106,9 +106,7 @@ def verify(
             problems.append(f"downgraded: entry {link.seq} claims the old, unkeyed format")
         keyed = keyed or link.version >= 2
         if link.seq > expected_seq:
-            problems.append(
-                f"deleted: entries {expected_seq}..{link.seq - 1} are missing"
-            )
+            problems.append(f"deleted: entries {expected_seq}..{link.seq - 1} are missing")
         elif link.seq < expected_seq:
             problems.append(f"inserted: entry {link.seq} is out of order or duplicated")
         elif link.prev_hash != expected_prev:
@@ -177,8 +175,7 @@ def _check_checkpoint(
         )
     elif checkpoint.seq not in seen:
         problems.append(
-            f"cut: entry {checkpoint.seq}, recorded by the checkpoint of {checkpoint.at}, "
-            "is gone"
+            f"cut: entry {checkpoint.seq}, recorded by the checkpoint of {checkpoint.at}, is gone"
         )
     elif seen[checkpoint.seq] != checkpoint.last_hash:
         problems.append(

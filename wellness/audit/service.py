@@ -7,6 +7,7 @@ head, signed, to ``instance/audit-checkpoints.log`` (daily by the scheduler, and
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import datetime
 
@@ -20,8 +21,10 @@ from wellness.cases.models import Message, Note
 from wellness.checkins.models import CheckIn
 from wellness.extensions import db
 from wellness.keyring import audit_key, signing_key
+from wellness.notifications import service as notifications
 from wellness.timeutil import floor_hour, utcnow
 
+log = logging.getLogger(__name__)
 HEAD_ID = 1
 # Who opened their own case is never named; when, only to the hour (it is a clue to who).
 _UNNAMED = ("owner", "anonymous")
@@ -83,6 +86,24 @@ def record(
     head.mac = chain.head_mac(head.seq, digest, audit_key())
     if commit:
         db.session.commit()
+
+
+def record_account_event(
+    account_id: int, actor_kind: str, actor_id: int | None, action: str
+) -> None:
+    """A role change or a reset, about ``account_id`` (in the caller's transaction).
+
+    ``actor_id`` None: the server's own command line."""
+    reasons = {"admin": "account administration", "coordinator": "separation of duties"}
+    record(
+        actor_kind if actor_id is not None else "server",
+        actor_id,
+        None,
+        action,
+        reasons.get(actor_kind, "account administration"),
+        commit=False,
+        account_id=account_id,
+    )
 
 
 def _ensure_head() -> None:
@@ -164,6 +185,19 @@ def checkpoint(now: datetime | None = None, keyed_from: int | None = None) -> tu
     point = chain.Checkpoint(count, last, moment, keyed_from)
     checkpoints.append(checkpoint_path(), point, signing_key())
     return count, last
+
+
+def daily_check(now: datetime | None = None) -> list[str]:
+    """The scheduler's daily pass: verify the log; if intact write a signed checkpoint, if not
+    log the kinds of problem (no content) and alert admins and coordinators."""
+    problems = verify()
+    if problems:
+        log.error("access log check failed: %d problems; run 'audit verify'", len(problems))
+        notifications.alert_operators("audit_alert")
+        db.session.commit()
+    else:
+        checkpoint(now)
+    return problems
 
 
 def entries_for_case(case_id: int) -> list[AccessLogEntry]:

@@ -296,5 +296,5 @@ def rotate_recovery(old_code: str, show: Callable[[str], None]) -> int:
     db.session.add(RecoveryKey(public_key=new.public))
     show(recovery.encode(new.private))
     db.session.commit()
-    pin_recovery_key(keypairs.fingerprint(new.public), replace=True)
+    pin_recovery_key(new.public, replace=True)
     return count

@@ -11,7 +11,11 @@ import logging
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from wellness.audit import service as audit
+from wellness.cases.retention import purge_closed_cases
 from wellness.checkins import jobs
+from wellness.extensions import db
+from wellness.logsafe import describe_exception
 from wellness.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -26,11 +30,20 @@ def tick(app: Flask) -> dict[str, int]:
 
 
 def daily(app: Flask) -> None:
-    from wellness.cases.retention import purge_closed_cases
-
+    """Retention, then the access log's check and signed checkpoint (each on its own: one
+    failing does not stop the other)."""
     with app.app_context():
-        result = purge_closed_cases(utcnow(), int(app.config["RETENTION_DAYS"]))
-    log.info("retention: %d closed cases destroyed", len(result.case_ids))
+        try:
+            result = purge_closed_cases(utcnow(), int(app.config["RETENTION_DAYS"]))
+            log.info("retention: %d closed cases destroyed", len(result.case_ids))
+        except Exception as exc:  # noqa: BLE001
+            db.session.rollback()
+            log.error("retention failed: %s", describe_exception(exc))
+        try:
+            audit.daily_check()
+        except Exception as exc:  # noqa: BLE001
+            db.session.rollback()
+            log.error("access log check failed to run: %s", describe_exception(exc))
 
 
 def run_forever(app: Flask) -> None:

@@ -13,12 +13,9 @@ class KeyFileExistsError(Exception):
     """A key file is already there; overwriting it would lose access to what it protects."""
 
 
-def create_key_file(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to a new file readable only by its owner; refuse if the file exists."""
-    path = Path(path)
+def _written_beside(path: Path, data: bytes) -> str:
+    """``data`` in full in an owner-only temporary file next to ``path``; returns its name."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # Written in full under a temporary name, then linked into place: another process never
-    # sees a half-written key, and an existing key is never replaced (link fails instead).
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -26,10 +23,22 @@ def create_key_file(path: str | os.PathLike[str], data: bytes) -> Path:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o600)
-        try:
-            os.link(temporary, path)
-        except FileExistsError as exc:
-            raise KeyFileExistsError(str(path)) from exc
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return temporary
+
+
+def create_key_file(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to a new file readable only by its owner; refuse if the file exists."""
+    path = Path(path)
+    # Written in full under a temporary name, then linked into place: another process never
+    # sees a half-written key, and an existing key is never replaced (link fails instead).
+    temporary = _written_beside(path, data)
+    try:
+        os.link(temporary, path)
+    except FileExistsError as exc:
+        raise KeyFileExistsError(str(path)) from exc
     finally:
         os.unlink(temporary)
     return path
@@ -39,18 +48,7 @@ def replace_key_file(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` over ``path`` atomically (owner-only): for the few files that are meant to
     change, such as the recovery key's pin after ``rotate-recovery``."""
     path = Path(path)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    os.replace(_written_beside(path, data), path)
     return path
 
 

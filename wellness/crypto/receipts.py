@@ -54,9 +54,7 @@ def tag(code: str) -> int:
     return int.from_bytes(digest[:2], "big")
 
 
-def bucket_params(
-    bucket: int, pepper: bytes, time_cost: int, memory_kib: int
-) -> kdf.KdfParams:
+def bucket_params(bucket: int, pepper: bytes, time_cost: int, memory_kib: int) -> kdf.KdfParams:
     """The Argon2id parameters every receipt in ``bucket`` shares (salt from the pepper)."""
     salt = hmac.new(pepper, b"wellness receipt salt\0" + bucket.to_bytes(2, "big"), "sha256")
     return kdf.KdfParams(time_cost, memory_kib, 1, salt.digest()[: kdf.SALT_BYTES])

@@ -12,7 +12,7 @@ from wellness.accounts.models import CASE_ROLES, Role, User
 from wellness.cases.models import CaseKey
 from wellness.crypto import envelope, keypairs
 from wellness.extensions import db
-from wellness.keyring import pinned_recovery_fingerprint
+from wellness.keyring import pinned_recovery_key
 from wellness.keys import trust
 from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
 from wellness.referrals.models import Receipt
@@ -28,12 +28,15 @@ def verify_keys() -> KeyReport:
     """Every recovery key row against the pin, every account key and endorsement against the
     signing key. A problem is a row the database alone could have produced."""
     report = KeyReport()
-    pin = pinned_recovery_fingerprint()
-    if pin is None:
+    pinned = pinned_recovery_key()
+    if pinned is None:
         report.problems.append("the recovery key is not pinned (instance/keys/recovery.pin)")
-    for row in db.session.scalars(select(RecoveryKey).order_by(RecoveryKey.id)):
-        if keypairs.fingerprint(row.public_key) != pin:
+    rows = db.session.scalars(select(RecoveryKey).order_by(RecoveryKey.id)).all()
+    for row in rows:
+        if row.public_key != pinned:
             report.problems.append(f"recovery_keys id={row.id}: not the pinned recovery key")
+    if pinned is not None and not any(row.public_key == pinned for row in rows):
+        report.problems.append("recovery_keys: the pinned recovery key's row is missing")
     for user in db.session.scalars(select(User).order_by(User.id)):
         _check_user(user, report)
     return report
@@ -61,9 +64,7 @@ def _check_user(user: User, report: KeyReport) -> None:
 def box_status() -> dict[str, Counter[str]]:
     """How many stored keys and sealed boxes are hybrid (post-quantum) or still classical."""
     status: dict[str, Counter[str]] = {}
-    status["account keys"] = Counter(
-        _kind(k) for k in db.session.scalars(select(User.public_key))
-    )
+    status["account keys"] = Counter(_kind(k) for k in db.session.scalars(select(User.public_key)))
     status["recovery key"] = Counter(
         _kind(k) for k in db.session.scalars(select(RecoveryKey.public_key))
     )
@@ -121,4 +122,3 @@ def endorse_existing() -> list[str]:
             trust.endorse(user, row.role)
     db.session.commit()
     return skipped
-

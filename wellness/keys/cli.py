@@ -104,7 +104,7 @@ def adopt_command(recovery_code_file: str | None, trust_current: bool) -> None:
         if chosen is None:
             raise click.ClickException("no stored recovery key matches that code")
     create_signing_key()
-    pin_recovery_key(keypairs.fingerprint(chosen.public_key))
+    pin_recovery_key(chosen.public_key)
     for skipped in audit_keys.endorse_existing():
         click.echo(f"not confirmed: {skipped}")
     count, _ = audit.head()

@@ -38,9 +38,7 @@ SERVER_FIELDS = [
         addresses.ADDRESS_BUCKET,
     ),
     ServerField(CheckIn, "notify_token", lambda c: context("check_ins", c.id, "notify")),  # type: ignore[attr-defined]
-    ServerField(
-        Outbox, "to_token", lambda row: address_context(row.id), addresses.ADDRESS_BUCKET
-    ),
+    ServerField(Outbox, "to_token", lambda row: address_context(row.id), addresses.ADDRESS_BUCKET),
     ServerField(Case, "times", lambda c: context("cases", c.id, "times")),  # type: ignore[attr-defined]
 ]
 

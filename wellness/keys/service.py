@@ -78,7 +78,7 @@ def create_recovery_key() -> str:
         raise CryptoError("a recovery key already exists")
     pair = keypairs.generate()
     db.session.add(RecoveryKey(public_key=pair.public))
-    pin_recovery_key(keypairs.fingerprint(pair.public))
+    pin_recovery_key(pair.public)
     db.session.commit()
     return recovery.encode(pair.private)
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from wellness.accounts.models import CASE_ROLES, Role, User, UserRole
-from wellness.crypto import keypairs, signing
+from wellness.crypto import signing
 from wellness.crypto.errors import CryptoError
 from wellness.extensions import db
-from wellness.keyring import pinned_recovery_fingerprint, signing_key
+from wellness.keyring import pinned_recovery_key, signing_key
 from wellness.keys.models import RecoveryKey
 from wellness.notifications import service as notifications
 
@@ -50,20 +50,20 @@ class TrustedKey:
 
 
 def recovery_key() -> TrustedKey:
-    """The program recovery public key pinned by ``init``; any other row is ignored."""
-    pin = pinned_recovery_fingerprint()
-    rows = db.session.scalars(select(RecoveryKey).order_by(RecoveryKey.id)).all()
-    if not rows:
-        raise KeysNotInitialisedError("no recovery key: run 'flask --app wellness init'")
-    if pin is None:
+    """The program recovery public key pinned by ``init`` in the instance folder.
+
+    Sealing never takes it from the database; a row there that is not the pinned key (planted,
+    or the real one altered) is reported, and changes nothing."""
+    pinned = pinned_recovery_key()
+    if pinned is None:
         raise KeysNotInitialisedError(
-            "the recovery key is not pinned: run 'flask --app wellness keys adopt'"
+            "the recovery key is not pinned: run 'flask --app wellness init' (new install) or "
+            "'flask --app wellness keys adopt' (upgrade)"
         )
-    for row in rows:
-        if keypairs.fingerprint(row.public_key) == pin:
-            return TrustedKey(None, row.public_key)
-    report_failure("no recovery key in the database matches the pinned fingerprint")
-    raise UntrustedKeyError("no stored recovery key matches the pin")
+    stored = db.session.scalars(select(RecoveryKey.public_key)).all()
+    if stored != [pinned]:
+        report_failure("the recovery key rows in the database are not the pinned recovery key")
+    return TrustedKey(None, pinned)
 
 
 def sign_own_key(user: User) -> None:

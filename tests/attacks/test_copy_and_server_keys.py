@@ -1,0 +1,63 @@
+"""Attacker: someone with a copy of the database *and* the instance folder (server keys, the
+secret key): SECURITY.md, threat model "database + server configuration"."""
+
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tests.attacks.conftest import as_time, dump_tables
+from tests.factories import login, make_user
+from wellness.accounts import sessions
+from wellness.accounts.models import LoginSession, Role
+from wellness.extensions import db
+
+
+def forged_client(app, values):
+    """A browser whose session cookie the attacker signed with the stolen secret key."""
+    cookie = app.session_interface.get_signing_serializer(app).dumps(values)
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    return client
+
+
+def test_database_and_secret_key_cannot_hijack_a_live_session(app, ctx):
+    officer = make_user("jordan", Role.OFFICER)
+    victim = app.test_client()
+    login(victim, officer)
+    assert victim.get("/account").status_code == 200
+    row = db.session.scalars(select(LoginSession)).one()
+    attempts = [
+        # the row's id as the cookie's session id, any key
+        {"sid": row.id, "skey": secrets.token_bytes(32), "_user_id": str(officer.id)},
+        # the tag and wrapped key are there, but the session key never was
+        {"sid": row.id, "skey": row.user_tag, "_user_id": str(officer.id)},
+        {"_user_id": str(officer.id), "_fresh": True},
+    ]
+    for values in attempts:
+        assert forged_client(app, values).get("/account").status_code == 302
+    assert victim.get("/account").status_code == 200  # the real browser is unaffected
+
+
+def test_no_session_row_says_whose_it_is_even_with_the_server_keys(app, ctx):
+    people = [make_user(f"officer{i}", Role.OFFICER) for i in range(3)]
+    cookies = []
+    for person in people:
+        client = app.test_client()
+        login(client, person)
+        with client.session_transaction() as cookie:
+            cookies.append(cookie["skey"])
+    stolen = dump_tables()["login_sessions"]
+    assert len(stolen) == 3
+    assert not {"user_id", "created_at"} & set(stolen[0])  # no account, no start time
+    tags = {row["user_tag"] for row in stolen}
+    # With the session key (only ever in the browser) a tag names its account...
+    assert {sessions._tag(key, person) for key, person in zip(cookies, people, strict=True)} == tags
+    # ...with every key the instance folder holds, and the secret key, nothing matches.
+    keydir = os.path.join(app.instance_path, "keys")
+    candidates = [entry.read_bytes() for entry in map(Path, os.scandir(keydir)) if entry.is_file()]
+    candidates.append(app.config["SECRET_KEY"].encode())
+    guesses = {sessions._tag(key, person) for key in candidates for person in people}
+    assert not guesses & tags
+    assert all(as_time(row["last_seen_at"]).second == 0 for row in stolen)  # to the minute
