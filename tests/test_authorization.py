@@ -36,6 +36,7 @@ GET = {
     "main.home": PUBLIC,
     "main.health": PUBLIC,
     "main.ready": PUBLIC,
+    "main.privacy": PUBLIC,
     "auth.login": {"anonymous": 200} | dict.fromkeys(ROLES[1:], 302),
     "auth.verify": dict.fromkeys(ROLES, L),
     "auth.enrol": dict.fromkeys(ROLES, L),
@@ -59,6 +60,7 @@ GET = {
     "cases.case": CASE_STAFF | {"counselor": 200, "other_counselor": 404, "coordinator": 404},
     "program.queue": COORDINATOR_ONLY,
     "program.crisis_settings": COORDINATOR_ONLY,
+    "program.privacy_text": COORDINATOR_ONLY,
     "team.team": COORDINATOR_ONLY,
     "team.profile": COORDINATOR_ONLY | {"coordinator": 404},  # the officer is no counselor
     "program.resources": COORDINATOR_ONLY,
@@ -104,10 +106,11 @@ POST = {
     | {"counselor": 302, "other_counselor": 302},
     "program.reassign": COORDINATOR_ONLY | {"coordinator": 302},
     "team.set_availability": COORDINATOR_ONLY | {"coordinator": 404},  # not a counselor
-    "team.approve": COORDINATOR_ONLY | {"coordinator": 302},  # answered already: refused
+    "team.approve": COORDINATOR_ONLY | {"coordinator": 302},  # no code typed: said so
     "team.refuse": COORDINATOR_ONLY | {"coordinator": 302},
-    "team.confirm": COORDINATOR_ONLY | {"coordinator": 302},  # no case role: refused
+    "team.confirm": COORDINATOR_ONLY | {"coordinator": 302},  # no code typed: said so
     "referrals.receipt_checkin": PUBLIC,
+    "referrals.reach_out": PUBLIC,  # the questionnaires again: the form was incomplete
     "cases.notifications_read": CASE_STAFF
     | {"counselor": 302, "other_counselor": 302, "coordinator": 302},
     "admin.reset_password": ADMIN_ONLY,

@@ -22,7 +22,7 @@ from tests.conftest import create_pg_database, drop_pg_database, make_app
 from tests.servers import app_env, flask, start_gunicorn
 from wellness.cases import service as cases
 from wellness.extensions import db
-from wellness.referrals import service as referrals
+from wellness.referrals import receipt_lookup
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -108,7 +108,7 @@ def test_fifty_clients_twenty_referrals_each_all_stored_exactly_once(served):
     case_ids = set()
     with app.app_context():
         for code, text in sent.items():
-            case_id, reader = referrals.open_by_receipt(code)
+            case_id, reader = receipt_lookup.open_by_receipt(code)
             assert cases.open_case_page(case_id, reader, "load test").content["text"] == text
             case_ids.add(case_id)
             db.session.remove()

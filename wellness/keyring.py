@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import os
+import secrets
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -85,14 +86,34 @@ def signing_key() -> Ed25519PrivateKey:
     return _cached(SIGNING, load)
 
 
+def _required(name: str) -> bytes:
+    path = Path(key_dir()) / name
+    if not path.is_file():
+        # Never made up on the spot: a new audit key would make the whole log fail to verify,
+        # a new pepper every receipt fail to open (an instance started without its keys).
+        raise InstanceKeyError(
+            f"{path} is missing: restore the instance keys (backup --keys-file), or run "
+            "'flask --app wellness keys adopt' once after upgrading"
+        )
+    return path.read_bytes()
+
+
+def create_instance_secrets() -> None:
+    """The audit key and the receipt pepper, where missing (``init``, ``keys adopt``)."""
+    for name in (AUDIT, RECEIPT):
+        path = Path(key_dir()) / name
+        if not path.is_file():
+            keyfiles.create_key_file(path, secrets.token_bytes(32))
+
+
 def audit_key() -> bytes:
-    """The access log's MAC key (made on first use: it protects entries from then on)."""
-    return _cached(AUDIT, lambda: keyfiles.read_or_create_random_key(Path(key_dir()) / AUDIT))
+    """The access log's MAC key."""
+    return _cached(AUDIT, lambda: _required(AUDIT))
 
 
 def receipt_pepper() -> bytes:
     """The secret that salts receipt codes: without it a stolen database allows no guessing."""
-    return _cached(RECEIPT, lambda: keyfiles.read_or_create_random_key(Path(key_dir()) / RECEIPT))
+    return _cached(RECEIPT, lambda: _required(RECEIPT))
 
 
 def pinned_recovery_key() -> bytes | None:

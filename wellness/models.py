@@ -10,12 +10,13 @@ from wellness.checkins.models import CheckIn, Outbox, PlanTemplate
 from wellness.incidents.models import Incident
 from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
 from wellness.notifications.models import Notification
-from wellness.program.models import Resource
+from wellness.program.models import AgencyText, Resource
 from wellness.referrals.models import Receipt
 from wellness.statistics.models import ArchivedCase
 
 __all__ = [
     "AccessLogEntry",
+    "AgencyText",
     "ArchivedCase",
     "AuditHead",
     "CaseEvent",

@@ -1,5 +1,6 @@
 import pytest
 
+from wellness.agency import chain
 from wellness.agency.chain import UnitCycleError, ancestors, check_new_parent, supervisors_above
 
 # 1 chief's office > 2 patrol > (3 north, 4 south); 1 > 5 investigations
@@ -53,3 +54,13 @@ def test_legal_moves_pass(unit, new_parent):
 def test_a_corrupt_tree_with_a_loop_is_reported_not_looped_forever():
     with pytest.raises(UnitCycleError):
         ancestors(1, {1: 2, 2: 1})
+
+
+def test_descendants_and_the_units_someone_heads():
+    parent = {1: None, 2: 1, 3: 1, 4: 2, 5: 4, 6: None}
+    boss = {1: 100, 2: 200, 3: None, 4: 400, 5: None, 6: 200}
+    assert chain.descendants(2, parent) == {2, 4, 5}
+    assert chain.descendants(5, parent) == {5}
+    assert chain.units_under(200, parent, boss) == {2, 4, 5, 6}
+    assert chain.units_under(100, parent, boss) == {1, 2, 3, 4, 5}
+    assert chain.units_under(999, parent, boss) == set()

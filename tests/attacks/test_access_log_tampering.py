@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from tests.attacks.conftest import as_time
 from tests.factories import make_case, reader, self_referral
+from wellness.accounts.models import Role
 from wellness.audit import chain
 from wellness.audit import service as audit
 from wellness.audit.models import AccessLogEntry
@@ -174,3 +175,20 @@ def test_reading_who_a_case_is_about_for_a_conflict_check_is_logged(app, agency_
 
 def _key() -> bytes:
     return audit_key()
+
+
+def test_a_refused_hand_off_still_logs_the_read_it_took(app, agency_people):
+    from wellness.cases.models import Case
+
+    case, _ = self_referral(agency_people["officer"], text="MARKER-REFUSED")
+    holder = next(p for p in agency_people.values() if p.id == case.assignee_id)
+    from tests.factories import make_user
+
+    in_unit = make_user("peer.north2", Role.COUNSELOR, unit=agency_people["officer"].unit)
+    before = db.session.query(AccessLogEntry).count()
+    with pytest.raises(lifecycle.LifecycleError, match="works in the subject's unit"):
+        lifecycle.transfer(case.id, reader(holder), in_unit)
+    db.session.rollback()
+    entries = db.session.query(AccessLogEntry).order_by(AccessLogEntry.seq).all()[before:]
+    assert [e.reason for e in entries] == ["conflict check before handing the case on"]
+    assert db.session.get(Case, case.id).assignee_id == holder.id

@@ -61,3 +61,44 @@ def test_no_session_row_says_whose_it_is_even_with_the_server_keys(app, ctx):
     guesses = {sessions._tag(key, person) for key in candidates for person in people}
     assert not guesses & tags
     assert all(as_time(row["last_seen_at"]).second == 0 for row in stolen)  # to the minute
+
+
+def test_a_staff_sign_in_leaves_no_time_the_server_keys_can_read(app, ctx):
+    """The authenticator's last step is a sign-in time: sealed to the person, not to the
+    server, so even with the instance folder it says nothing about when they signed in."""
+    from wellness.accounts import signin
+    from wellness.accounts.models import User
+    from wellness.crypto import envelope
+    from wellness.keys import service as keys
+
+    counselor = make_user("kelly", Role.COUNSELOR)
+    login(app.test_client(), counselor)
+    db.session.expire_all()
+    counselor = db.session.get(User, counselor.id)
+    state = counselor.totp_state
+    assert isinstance(state, bytes)  # not a server-key token
+    assert envelope.version_of(state) == "hybrid"  # HPKE, to the person's own key
+    private = keys.unlock(counselor, "correct horse battery")
+    assert envelope.open_sealed(state, private, signin.totp_state_context(counselor)).isdigit()
+
+
+def test_what_an_officer_does_leaves_clear_times_only_to_the_hour(app, ctx):
+    from sqlalchemy import select
+
+    from tests.factories import reader, self_referral
+    from wellness.audit.models import AccessLogEntry
+    from wellness.cases import service as cases
+    from wellness.cases.models import Case
+    from wellness.referrals import mine
+
+    officer = make_user("jordan", Role.OFFICER)
+    make_user("kelly", Role.COUNSELOR)
+    case, _ = self_referral(officer, text="MARKER")
+    cases.open_case(case.id, reader(officer, as_owner=True), "my referrals page")
+    mine.withdraw(case.id, reader(officer, as_owner=True))
+    db.session.expire_all()
+    done = db.session.get(Case, case.id)
+    for moment in (done.created_at, done.shredded_at):
+        assert (moment.minute, moment.second, moment.microsecond) == (0, 0, 0)
+    for entry in db.session.scalars(select(AccessLogEntry)):
+        assert (entry.at.minute, entry.at.second) == (0, 0)

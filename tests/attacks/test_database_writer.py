@@ -157,3 +157,76 @@ def test_keys_verify_passes_on_an_untouched_instance(app, agency_people):
     result = run(app, "keys", "verify")
     assert result.exit_code == 0, result.output
     assert "Every stored key checks out" in result.output
+
+
+def test_a_role_grant_written_or_re_pointed_in_the_database_is_refused(app, agency_people):
+    """The coordinator compares the person's code and approves; the database writer has
+    re-pointed the proposal at their own account, or invented one 'proposed by' the admin."""
+    from wellness.accounts import grants
+    from wellness.accounts.models import RoleGrant
+    from wellness.keys import trust
+
+    admin, coordinator = agency_people["admin"], agency_people["coordinator"]
+    alice, thief = agency_people["officer"], agency_people["officer2"]
+    real = grants.propose(alice, Role.COUNSELOR, admin)
+    db.session.commit()
+    with db.engine.begin() as conn:
+        conn.execute(update(RoleGrant).where(RoleGrant.id == real.id).values(user_id=thief.id))
+        conn.execute(
+            insert(RoleGrant).values(
+                user_id=thief.id, role="coordinator", proposed_by=admin.id, proposed_at=utcnow()
+            )
+        )
+    db.session.expire_all()
+    for grant in db.session.scalars(select(RoleGrant)).all():
+        code = keypairs.safety_code(db.session.get(User, grant.user_id).public_key)
+        with pytest.raises(grants.GrantError, match="carries no valid signature"):
+            grants.approve(grant, coordinator, code)
+    thief = db.session.get(User, thief.id)
+    assert not trust.endorsed(thief, Role.COUNSELOR)
+    assert not trust.endorsed(thief, Role.COORDINATOR)
+    assert alerted([agency_people["admin"], agency_people["coordinator"]])
+
+
+def test_planted_key_rows_and_index_entries_are_not_restored_to_the_planter(app, agency_people):
+    """An officer who can write the database plants a key row and an index entry for someone
+    else's case, then has their password reset and their access restored."""
+    from tests.factories import reader
+    from wellness.accounts import service as accounts
+    from wellness.accounts import signin
+    from wellness.cases import index
+    from wellness.cases.models import KeyHolder
+    from wellness.keys.models import IndexInbox
+
+    victim, thief = agency_people["officer"], agency_people["officer2"]
+    case, _ = self_referral(victim, text="MARKER-VICTIM")
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(CaseKey).values(
+                case_id=case.id, holder="user", user_id=thief.id, sealed_key=b"x" * 80
+            )
+        )
+    # an index entry for the victim's case, sealed (as anyone can) to the thief's key
+    thief_public = db.session.get(User, thief.id).public_key
+    box = index.seal(
+        [{"case": case.id, "as": "owner"}], thief_public, keys.index_context(thief_public)
+    )
+    db.session.add(IndexInbox(box=box))
+    db.session.commit()
+    signin.sign_in("sam", "correct horse battery", signin.login_policy())  # claims the inbox
+    one_time = accounts.reset_password(db.session.get(User, thief.id), agency_people["admin"])
+    thief = db.session.get(User, thief.id)
+    accounts.change_password(thief, one_time, "the thief's own passphrase")
+    keyholding.restore_access(
+        thief,
+        app.config["TEST_RECOVERY_CODE"],
+        agency_people["coordinator"],
+        keypairs.safety_code(thief.public_key),
+    )
+    db.session.expire_all()
+    thief = db.session.get(User, thief.id)
+    assert not opens_with(keys.unlock(thief, "the thief's own passphrase"), case)
+    assert case.id not in keyholding.own_case_ids(reader(thief, "the thief's own passphrase", True))
+    victim_row = keyholding.key_row(case.id, KeyHolder.OWNER)
+    assert opens_with(keys.unlock(db.session.get(User, victim.id), "correct horse battery"), case)
+    assert victim_row is not None

@@ -79,6 +79,7 @@ def test_reset_and_take_over_a_counselor_gets_no_new_cases(app, agency_people):
     one-time password, enrols their own authenticator and chooses a password: the account is
     theirs now, but no case reaches it until a coordinator confirms the real person."""
     admin, victim = agency_people["admin"], agency_people["counselor"]
+    real_kelly_code = keypairs.safety_code(victim.public_key)
     accounts.set_notice_address(victim, "kelly@example.org")
     db.session.commit()
     it = web(app, admin)
@@ -114,7 +115,7 @@ def test_reset_and_take_over_a_counselor_gets_no_new_cases(app, agency_people):
         case, _ = self_referral(None, urgency=urgency, text="MARKER-TAKEOVER")
         assert case.assignee_id != victim.id
         assert not opens_with(keys.unlock(victim, new), case)
-    assert thief.get(f"/cases/{case.id}").status_code == 404
+    assert thief.get(f"/cases/{case.id}").status_code == 403  # not a confirmed counselor
 
     # Everyone who should know does: the person (both addresses), the coordinators, the log.
     addresses = mail_addresses()
@@ -135,9 +136,10 @@ def test_reset_and_take_over_a_counselor_gets_no_new_cases(app, agency_people):
     team = lead.get("/coordinator/team/").get_data(as_text=True)
     assert "after a reset of their password or authenticator" in team
     assert "Kelly: password reset" in team
-    # The safety code the coordinator would compare is the thief's key: the real Kelly's phone
-    # call would not match it.
-    assert keypairs.safety_code(victim.public_key) in team
+    # The coordinator confirms only with the code the person reads out: the real Kelly's code
+    # (her old key) does not match the key the account holds now.
+    with pytest.raises(grants.GrantError, match="does not match"):
+        grants.confirm_person(victim, agency_people["coordinator"], real_kelly_code)
 
 
 def mail_addresses() -> list[str]:
@@ -163,10 +165,21 @@ def test_a_role_takes_two_people_and_the_safety_code_is_compared(app, agency_peo
     team = lead.get("/coordinator/team/").get_data(as_text=True)
     own = web(app, officer).get("/account").get_data(as_text=True)
     code = keypairs.safety_code(officer.public_key)
-    assert code in team
-    assert code in own  # the same code on the person's own page
+    assert code not in team  # the coordinator must hear it from the person...
+    assert code in own  # ...who reads it from their own page
     grant = db.session.scalars(select(RoleGrant)).one()
-    post(lead, f"/coordinator/team/grants/{grant.id}/approve", token_from="/coordinator/team/")
+    approve = f"/coordinator/team/grants/{grant.id}/approve"
+    wrong = post(
+        lead,
+        approve,
+        {"safety_code": "1234 5678 9ABC DEF0 1234"},
+        "/coordinator/team/",
+        follow_redirects=True,
+    )
+    assert "does not match this account" in wrong.get_data(as_text=True)
+    db.session.expire_all()
+    assert not trust.endorsed(db.session.get(User, officer.id), Role.COUNSELOR)
+    post(lead, approve, {"safety_code": code.lower()}, token_from="/coordinator/team/")
     db.session.expire_all()
     officer = db.session.get(User, officer.id)
     assert trust.endorsed(officer, Role.COUNSELOR)
@@ -183,10 +196,13 @@ def test_nobody_confirms_themselves(app, agency_people):
     coordinator, other = agency_people["coordinator"], agency_people["coordinator2"]
     one_time = accounts.reset_password(coordinator, agency_people["admin"])
     accounts.change_password(coordinator, one_time, "a passphrase of my own")
+    code = keypairs.safety_code(coordinator.public_key)
     with pytest.raises(grants.GrantError, match="Nobody confirms themselves"):
-        grants.confirm_person(coordinator, coordinator)
+        grants.confirm_person(coordinator, coordinator, code)
     assert not trust.endorsed(coordinator, Role.COORDINATOR)
-    grants.confirm_person(coordinator, other)
+    with pytest.raises(grants.GrantError, match="does not match"):
+        grants.confirm_person(coordinator, other, "0000 1111 2222 3333 4444")
+    grants.confirm_person(coordinator, other, code)
     assert trust.endorsed(coordinator, Role.COORDINATOR)
 
 
@@ -197,3 +213,47 @@ def test_a_coordinator_alone_cannot_read_a_case_not_shared_with_them(app, agency
     lead = web(app, coordinator)
     assert lead.get(f"/cases/{case.id}").status_code == 404
     assert not opens_with(reader(coordinator).private_key, case)
+
+
+def test_reset_take_over_then_restore_gives_the_admin_none_of_the_old_cases(app, agency_people):
+    """After the take-over, the coordinator's documented next step is to restore access: it
+    needs the safety code the real person reads out, which the admin's key does not give."""
+    from wellness.cases import keyholding
+
+    admin, victim = agency_people["admin"], agency_people["counselor"]
+    old, _ = self_referral(agency_people["officer"], text="MARKER-OLD")
+    holder = db.session.get(User, old.assignee_id)
+    real_code = keypairs.safety_code(holder.public_key)
+    one_time = accounts.reset_password(holder, admin)
+    accounts.change_password(holder, one_time, "the admin's own passphrase")
+    with pytest.raises(keyholding.RestoreError, match="does not match"):
+        keyholding.restore_access(
+            holder, app.config["TEST_RECOVERY_CODE"], agency_people["coordinator"], real_code
+        )
+    assert not opens_with(keys.unlock(holder, "the admin's own passphrase"), old)
+    assert victim  # (the agency's other counselor is untouched)
+
+
+def test_an_unconfirmed_coordinator_account_opens_no_coordinator_page(app, agency_people):
+    """A taken-over coordinator account (reset, endorsement withdrawn) cannot steer the team."""
+    admin, coordinator = agency_people["admin"], agency_people["coordinator"]
+    counselor = agency_people["counselor"]
+    one_time = accounts.reset_password(coordinator, admin)
+    accounts.change_password(coordinator, one_time, "the admin's own passphrase")
+    from wellness.accounts import totp
+
+    secret = totp.new_secret()
+    accounts.set_totp_secret(coordinator, secret)
+    db.session.commit()
+    client = app.test_client()
+    post(client, "/login", {"username": "maria", "password": "the admin's own passphrase"})
+    post(client, "/login/verify", {"code": pyotp.TOTP(secret).now()}, token_from="/login/verify")
+    assert client.get("/account").status_code == 200  # signed in...
+    for path in ("/coordinator/team/", "/coordinator/queue", "/coordinator/restore-access"):
+        assert client.get(path).status_code == 403, path  # ...but no coordinator page opens
+    response = client.post(
+        f"/coordinator/team/{counselor.id}", data={"csrf_token": csrf_token(client, "/account")}
+    )
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(User, counselor.id).counselor.available is True

@@ -15,6 +15,7 @@ from wellness.cases.models import Case
 from wellness.crypto import kdf, receipts
 from wellness.extensions import db
 from wellness.forms import CONTROL_MESSAGE
+from wellness.referrals import receipt_lookup
 from wellness.referrals import service as referrals
 from wellness.referrals.models import Receipt
 
@@ -70,10 +71,10 @@ def test_a_receipt_look_up_costs_one_derivation_whatever_the_code(app, agency_pe
     for code, found in ((real, True), (same_bucket, False), (wrong_in_empty, False)):
         counted.clear()
         if found:
-            referrals.open_by_receipt(code)
+            receipt_lookup.open_by_receipt(code)
         else:
-            with pytest.raises(referrals.ReceiptNotFoundError):
-                referrals.open_by_receipt(code)
+            with pytest.raises(receipt_lookup.ReceiptNotFoundError):
+                receipt_lookup.open_by_receipt(code)
         assert len(counted) == 1, code
 
 
@@ -98,7 +99,7 @@ def test_receipts_share_their_buckets_salt_which_a_stolen_database_cannot_comput
     for code, row in zip(codes, stored, strict=True):
         salt = kdf.KdfParams.decode(row.kdf).salt
         # derived from the tag and the instance's pepper, not stored at random per receipt
-        assert salt == referrals._bucket_params(receipts.tag(code)).salt
+        assert salt == receipt_lookup.bucket_params(receipts.tag(code)).salt
         fake = receipts.bucket_params(receipts.tag(code), b"\0" * 32, 1, 1024).salt
         assert salt != fake
 

@@ -14,6 +14,7 @@ from wellness.cases import service as cases
 from wellness.cases.models import Case
 from wellness.crypto import archive, kdf
 from wellness.extensions import db
+from wellness.referrals import receipt_lookup
 
 PASSPHRASE = "correct staple battery horse"
 
@@ -96,9 +97,8 @@ def test_backup_then_restore_serves_every_case_as_before(app, ctx, fresh, tmp_pa
         assert view.content["text"] == "MARKER-TEXT backed up"
         assert view.messages[0].body == "MARKER-REPLY"
         assert cases.open_case(case.id, reader(jordan, as_owner=True), "mine")["text"]
-        from wellness.referrals import service as referrals
 
-        case_id, anonymous = referrals.open_by_receipt(code)
+        case_id, anonymous = receipt_lookup.open_by_receipt(code)
         assert cases.open_case(case_id, anonymous, "receipt")["text"] == "MARKER-ANON backed up"
         assert db.session.scalar(
             select(Unit.supervisor_id).where(Unit.name == "HQ")

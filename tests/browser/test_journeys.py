@@ -13,11 +13,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, make_unit, make_user, reader, totp_code
+from wellness.accounts import service as accounts
 from wellness.accounts.models import Role, User
 from wellness.cases.models import Case
 from wellness.checkins import jobs
 from wellness.checkins import service as checkins
 from wellness.extensions import db
+from wellness.notifications.models import Notification
 from wellness.referrals import service as referrals
 from wellness.referrals.service import SelfReferral
 from wellness.timeutil import utcnow
@@ -208,3 +210,32 @@ def test_crisis_path_shows_numbers_first(journey, team):
     assert officer.page.locator("main .crisis-panel").count() == 1
     assert page.index('class="crisis-panel"') < page.index("Your request was sent")
     assert "Call or text 988" in officer.page.locator("main .crisis-panel").inner_text()
+
+
+def test_crisis_with_nobody_available_says_so_and_the_limits_come_first(journey, team):
+    """Every counselor away: the officer is told plainly nobody could be assigned at once,
+    with 911/988; before writing, the form told them the limits, and /privacy explains."""
+    app, people = team
+    with app.app_context():
+        for key in ("counselor", "second"):
+            accounts.save_counselor_profile(
+                db.session.get(User, people[key].id), available=False, on_call=False
+            )
+    officer = journey("officer")
+    officer.goto("/help/anonymous")
+    limits = officer.page.locator("aside.limits")
+    assert "a court orders it" in limits.inner_text()
+    limits.get_by_role("link", name="Read more about privacy").click()
+    officer.check()
+    assert "How it is kept private" in officer.page.content()
+    officer.goto("/help/anonymous")
+    officer.page.check("input[name=urgency][value=crisis]")
+    officer.page.fill("#text", "I am not safe tonight")
+    officer.submit("Send anonymously")
+    main = officer.page.locator("main").inner_text()
+    assert "Nobody could be assigned to you at once" in main
+    assert "We cannot call you" in main
+    assert "Call or text 988" in officer.page.locator("main .crisis-panel").inner_text()
+    with app.app_context():
+        told = set(db.session.scalars(select(Notification.kind)))
+    assert "crisis_unrouted" in told

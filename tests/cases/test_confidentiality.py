@@ -15,11 +15,12 @@ from wellness.audit.models import AccessLogEntry
 from wellness.cases import keyholding
 from wellness.cases import service as cases
 from wellness.cases.models import Case, CaseKey, KeyHolder
-from wellness.crypto import serverkeys
+from wellness.crypto import keypairs, serverkeys
 from wellness.crypto.context import context
 from wellness.crypto.errors import RecoveryCodeError
 from wellness.extensions import db
 from wellness.keys.models import CaseIndex
+from wellness.referrals import assignment
 
 MARKERS = ["MARKER-TEXT", "MARKER-SUBJECT", "MARKER-REPORTER"]
 
@@ -151,12 +152,21 @@ def test_reset_without_the_recovery_code_leaves_cases_locked(app, people):
     with pytest.raises(cases.NotSharedError):
         cases.open_case(case.id, reader(officer, temp_officer, as_owner=True), "after reset")
     with pytest.raises(RecoveryCodeError):
-        keyholding.restore_access(counselor, "AAAAA-" * 11 + "AAA", people["coordinator"])
+        keyholding.restore_access(
+            counselor, "AAAAA-" * 11 + "AAA", people["coordinator"], safety(counselor)
+        )
     other_program = "C318H-38W8X-V5733-TN10H-0ET11-0PJRB-M5D2M-3WW25-T7XJG-XWDXD-3Z6C8-1EC"
     with pytest.raises(RecoveryCodeError):
-        keyholding.restore_access(counselor, other_program, people["coordinator"])
+        keyholding.restore_access(
+            counselor, other_program, people["coordinator"], safety(counselor)
+        )
     with pytest.raises(cases.NotSharedError):
         cases.open_case(case.id, reader(counselor, temp_counselor), "still locked")
+
+
+def safety(user):
+    """The safety code the person reads out from their Account page."""
+    return keypairs.safety_code(user.public_key)
 
 
 def choose_own_password(user, one_time, new="my own long passphrase"):
@@ -175,11 +185,17 @@ def test_reset_then_recovery_code_restores_access(app, people):
         accounts.reset_password(officer),
     )
     with pytest.raises(RecoveryCodeError, match="choose their own password first"):
-        keyholding.restore_access(counselor, code, coordinator)
+        keyholding.restore_access(counselor, code, coordinator, safety(counselor))
     pw_counselor = choose_own_password(counselor, temp_counselor)
     pw_officer = choose_own_password(officer, temp_officer)
-    assert keyholding.restore_access(counselor, code, coordinator) == 1
-    assert keyholding.restore_access(officer, code.lower().replace("-", " "), coordinator) == 1
+    with pytest.raises(keyholding.RestoreError, match="Confirm them on the team page first"):
+        keyholding.restore_access(counselor, code, coordinator, safety(counselor))
+    with pytest.raises(keyholding.RestoreError, match="does not match"):
+        keyholding.restore_access(officer, code, coordinator, "0000 0000 0000 0000 0000")
+    grants.confirm_person(counselor, coordinator, safety(counselor))
+    assert keyholding.restore_access(counselor, code, coordinator, safety(counselor)) == 1
+    relaxed = code.lower().replace("-", " ")
+    assert keyholding.restore_access(officer, relaxed, coordinator, safety(officer).lower()) == 1
     assert cases.open_case(case.id, reader(counselor, pw_counselor), "x")["text"]
     # Restored entries wait in the unaddressed inbox; the officer's next sign-in takes them.
     sizes = {len(i.box) for i in db.session.scalars(select(CaseIndex))}
@@ -198,9 +214,11 @@ def test_the_one_time_password_the_admin_saw_opens_nothing_later(app, people):
     one_time = accounts.reset_password(counselor)
     kept = (counselor.wrapped_private_key, counselor.key_kdf, counselor.public_key)
     choose_own_password(counselor, one_time)
-    grants.confirm_person(counselor, people["coordinator"])
+    grants.confirm_person(counselor, people["coordinator"], safety(counselor))
     case = make_case(officer, counselor)  # shared with the counselor after their change
-    keyholding.restore_access(counselor, app.config["TEST_RECOVERY_CODE"], people["coordinator"])
+    keyholding.restore_access(
+        counselor, app.config["TEST_RECOVERY_CODE"], people["coordinator"], safety(counselor)
+    )
     wrapped, params, public = kept
     stale_private = keypairs.unwrap_private(
         wrapped,
@@ -219,10 +237,9 @@ def test_the_one_time_password_the_admin_saw_opens_nothing_later(app, people):
 
 
 def test_nothing_is_routed_to_someone_before_their_first_own_password(app, people):
-    from wellness.referrals import service as referrals
 
     accounts.reset_password(people["counselor"])
-    roster = {c.id for c in referrals.roster()}
+    roster = {c.id for c in assignment.roster()}
     assert people["counselor"].id not in roster
     assert people["other_counselor"].id in roster
 
@@ -231,19 +248,28 @@ def test_coordinator_restores_access_through_the_page(app, people):
     counselor = people["counselor"]
     case = make_case(people["officer"], counselor)
     temp = choose_own_password(counselor, accounts.reset_password(counselor))
+    grants.confirm_person(counselor, people["coordinator"], safety(counselor))
     client = app.test_client()
     login(client, people["coordinator"])
     wrong = post(
         client,
         "/coordinator/restore-access",
-        {"username": "kelly", "code": "not a code"},
+        {"username": "kelly", "code": "not a code", "safety_code": safety(counselor)},
         token_from="/coordinator/restore-access",
     )
     assert "does not work" in wrong.get_data(as_text=True)
+    code = app.config["TEST_RECOVERY_CODE"]
+    not_them = post(
+        client,
+        "/coordinator/restore-access",
+        {"username": "kelly", "code": code, "safety_code": "ABCD ABCD ABCD ABCD ABCD"},
+        token_from="/coordinator/restore-access",
+    )
+    assert "does not match this account" in not_them.get_data(as_text=True)
     right = post(
         client,
         "/coordinator/restore-access",
-        {"username": "kelly", "code": app.config["TEST_RECOVERY_CODE"]},
+        {"username": "kelly", "code": code, "safety_code": safety(counselor)},
         token_from="/coordinator/restore-access",
     )
     assert right.status_code == 302
@@ -272,7 +298,7 @@ def test_shredding_leaves_nothing_decryptable(app, people):
     assert db.session.scalar(select(CaseKey).where(CaseKey.case_id == case.id)) is None
     assert (
         keyholding.restore_access(
-            counselor, app.config["TEST_RECOVERY_CODE"], people["coordinator"]
+            counselor, app.config["TEST_RECOVERY_CODE"], people["coordinator"], safety(counselor)
         )
         == 0
     )

@@ -14,7 +14,7 @@ from wellness.checkins import rules
 from wellness.checkins import service as checkins
 from wellness.extensions import db
 from wellness.keys import service as keys
-from wellness.referrals import service as referrals
+from wellness.referrals import mine
 from wellness.timeutil import utcnow
 
 
@@ -27,7 +27,7 @@ def test_a_stale_index_entry_cannot_withdraw_someone_elses_case(app, ctx):
     keys.write_index(alice, alice_reader.private_key, [{"case": bobs.id, "as": "owner"}])
     db.session.commit()
     with pytest.raises(cases.NotSharedError):
-        referrals.withdraw(bobs.id, alice_reader)
+        mine.withdraw(bobs.id, alice_reader)
     assert db.session.get(Case, bobs.id).status == "new"
 
 

@@ -20,6 +20,7 @@ from wellness.keyring import pin_recovery_key
 from wellness.keys import service as keys
 from wellness.keys import trust
 from wellness.keys.models import CaseIndex, RecoveryKey
+from wellness.referrals import receipt_lookup
 from wellness.referrals import service as referrals
 from wellness.referrals.models import Receipt
 
@@ -168,11 +169,11 @@ def test_a_receipt_of_an_earlier_release_opens_and_moves_to_its_buckets_salt(app
     row.sealed_key = seal_v1(key, old.public, ctx)
     receipt.kdf, receipt.public_key = old_params.encode(), old.public
     db.session.commit()
-    case_id, found = referrals.open_by_receipt(code)
+    case_id, found = receipt_lookup.open_by_receipt(code)
     assert case_id == result.case_id
     assert cases.open_case(case_id, found, "receipt page")["text"] == "MARKER-RECEIPT"
     db.session.expire_all()
     receipt = db.session.get(Receipt, result.case_id)
     assert keypairs.is_hybrid(receipt.public_key)
-    assert receipt.kdf == referrals._bucket_params(receipts.tag(code)).encode()
-    assert referrals.open_by_receipt(code)[0] == case_id  # and it keeps opening
+    assert receipt.kdf == receipt_lookup.bucket_params(receipts.tag(code)).encode()
+    assert receipt_lookup.open_by_receipt(code)[0] == case_id  # and it keeps opening

@@ -15,6 +15,7 @@ from wellness.cases.models import Case
 from wellness.extensions import db
 from wellness.notifications.models import Notification
 from wellness.program import crisis
+from wellness.referrals import receipt_lookup
 
 ANON_IP, ANON_AGENT = "203.0.113.77", "MarkerAgent/9.9 (ANON-DEVICE)"
 
@@ -207,12 +208,14 @@ def test_crisis_shows_the_numbers_first_and_pages_the_on_call_counselor(app, age
     ).get_data(as_text=True)
     assert body.index('href="tel:988"', body.index("<main")) < body.index("Your request was sent")
     assert "555-0199" in body
-    assert "on-call counselor" in body
+    assert "An on-call peer supporter has been paged now" in body
+    assert "within <strong>15 minutes</strong>" in body  # what happens next, in words
     kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
     assert (agency["peer_south"].id, "crisis") in kinds
+    assert (agency["coordinator"].id, "crisis_routed") in kinds  # told at the same time
 
 
-def test_crisis_with_nobody_on_call_alerts_the_coordinator(app, agency):
+def test_crisis_with_nobody_on_call_pages_an_available_counselor(app, agency):
     accounts.save_counselor_profile(agency["peer_south"], on_call=False)
     post(
         app.test_client(),
@@ -220,6 +223,24 @@ def test_crisis_with_nobody_on_call_alerts_the_coordinator(app, agency):
         {"urgency": "crisis", "unit": 0},
         token_from="/help/anonymous",
     )
+    kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
+    paged = {who for who, kind in kinds if kind == "crisis"}
+    assert paged  # someone available, though nobody was on call
+    assert (agency["coordinator"].id, "crisis_routed") in kinds
+
+
+def test_crisis_with_nobody_available_tells_the_officer_plainly(app, agency):
+    for person in ("peer_south", "peer_north"):
+        if person in agency:
+            accounts.save_counselor_profile(agency[person], available=False)
+    body = post(
+        app.test_client(),
+        "/help/anonymous",
+        {"urgency": "crisis", "unit": 0},
+        token_from="/help/anonymous",
+    ).get_data(as_text=True)
+    assert "Nobody could be assigned to you at once" in body
+    assert "We cannot call you: you did not leave a way to reach you" in body
     kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
     assert (agency["coordinator"].id, "crisis_unrouted") in kinds
 
@@ -455,22 +476,72 @@ def test_bad_input_gets_a_clear_error_and_saves_nothing(app, agency, form):
     assert count_cases() == 0
 
 
-def test_a_tampered_but_well_formed_screener_is_dropped_not_trusted(app, agency):
+def test_a_tampered_screener_is_an_error_on_the_page_never_silently_dropped(app, agency):
     officer = signed_in(app, agency["officer"])
-    post(
+    page = post(
+        officer,
+        "/help/self",
+        {
+            "urgency": "routine",
+            "contact_method": "here",
+            "text": "MARKER-KEPT what I typed",
+            "screener": "phq9",
+            "screener_answers": "1,1",
+        },
+        token_from="/help/self",
+    ).get_data(as_text=True)
+    assert "The questionnaire result could not be attached" in page
+    assert "MARKER-KEPT what I typed" in page  # everything typed is kept
+    assert db.session.scalar(select(Case)) is None  # nothing sent without the officer knowing
+
+
+def test_a_risky_attached_screener_makes_the_request_a_crisis(app, agency):
+    officer = signed_in(app, agency["officer"])
+    page = post(
         officer,
         "/help/self",
         {
             "urgency": "routine",
             "contact_method": "here",
             "screener": "phq9",
-            "screener_answers": "1,1",
+            "screener_answers": ",".join(["0"] * 8 + ["1"]),
         },
         token_from="/help/self",
-    )
+    ).get_data(as_text=True)
+    assert "Please call now" in page
+    assert db.session.scalars(select(Case)).one().urgency == "crisis"
+
+
+def test_a_risky_result_offers_one_tap_to_ask_someone_to_reach_out_now(app, agency):
+    anonymous = app.test_client()
+    answers = ["0"] * 8 + ["2"]
+    result = post(
+        anonymous,
+        "/screeners/phq9",
+        {f"q{i}": a for i, a in enumerate(answers)},
+        token_from="/screeners/phq9",
+    ).get_data(as_text=True)
+    assert result.index('href="tel:988"', result.index("<main")) < result.index("reach")
+    assert "Whatever the score, what you said about hurting yourself matters most" in result
+    assert "Few signs of depression" not in result  # no reassurance after the risk panel
+    sent = post(
+        anonymous,
+        "/help/reach-out",
+        {"screener": "phq9", "screener_answers": ",".join(answers), "named": "0"},
+        token_from="/screeners/phq9",
+    ).get_data(as_text=True)
+    assert "Your receipt code" in sent
     case = db.session.scalars(select(Case)).one()
-    page = signed_in(app, agency["peer_south"]).get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "Screener" not in page
+    assert case.urgency == "crisis"
+    assert case.assignee_id is not None  # someone was paged
+    named = signed_in(app, agency["officer"])
+    post(
+        named,
+        "/help/reach-out",
+        {"screener": "phq9", "screener_answers": ",".join(answers), "named": "1"},
+        token_from="/screeners/phq9",
+    )
+    assert db.session.query(Case).filter(Case.kind == "self_referral").count() == 2
 
 
 def test_receipts_use_their_own_cost_and_old_receipts_keep_theirs(app, agency):
@@ -489,5 +560,5 @@ def test_receipts_use_their_own_cost_and_old_receipts_keep_theirs(app, agency):
     assert (stored[second.case_id].time_cost, stored[second.case_id].memory_kib) == (1, 1024)
     # Each opens with the cost it was made with, whatever the setting is now.
     app.config.update(RECEIPT_ARGON2_TIME_COST=3, RECEIPT_ARGON2_MEMORY_KIB=4096)
-    assert referrals.open_by_receipt(first.receipt_code)[0] == first.case_id
-    assert referrals.open_by_receipt(second.receipt_code)[0] == second.case_id
+    assert receipt_lookup.open_by_receipt(first.receipt_code)[0] == first.case_id
+    assert receipt_lookup.open_by_receipt(second.receipt_code)[0] == second.case_id

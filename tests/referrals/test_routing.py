@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from wellness.referrals.routing import Counselor, Request, route
+from wellness.referrals.routing import Counselor, Request, clear_of_conflicts, route
 
 PEER_A = Counselor(
     1, unit_id=10, supporter_type="peer", languages=frozenset({"English"}), caseload=2
@@ -39,6 +39,7 @@ ON_CALL = Counselor(
     languages=frozenset({"English"}),
 )
 AWAY = Counselor(6, unit_id=50, supporter_type="peer", available=False, caseload=0)
+ON_CALL_OK = Counselor(8, unit_id=60, supporter_type="peer", on_call=True, caseload=4)
 FULL = Counselor(7, unit_id=50, supporter_type="peer", caseload=8, cap=8)
 ROSTER = [PEER_A, PEER_B, CLINICIAN, CHAPLAIN, ON_CALL, AWAY, FULL]
 
@@ -52,8 +53,28 @@ SCENARIOS = [
     ("supporter type is honoured", Request(supporter_type="clinician"), ROSTER, 3),
     ("peer preference picks the lighter peer", Request(supporter_type="peer"), ROSTER, 1),
     ("language is honoured", Request(language="spanish"), ROSTER, 2),
-    ("specialty is honoured", Request(specialty="Alcohol"), ROSTER, 2),
-    ("specialty relaxed when nobody has it", Request(specialty="gambling"), ROSTER, 4),
+    ("specialty is honoured", Request(specialties=frozenset({"Alcohol"})), ROSTER, 2),
+    (
+        "specialty relaxed when nobody has it",
+        Request(specialties=frozenset({"gambling"})),
+        ROSTER,
+        4,
+    ),
+    (
+        "every topic counts, not only the first",
+        Request(specialties=frozenset({"gambling", "trauma"})),
+        ROSTER,
+        3,
+    ),
+    (
+        "the counselor matching more of the topics wins over a lighter one",
+        Request(specialties=frozenset({"alcohol", "grief"})),
+        [
+            Counselor(1, 10, "peer", specialties=frozenset({"alcohol"}), caseload=0),
+            Counselor(2, 20, "peer", specialties=frozenset({"alcohol", "grief"}), caseload=4),
+        ],
+        2,
+    ),
     (
         "type relaxed before language",
         Request(supporter_type="chaplain", language="Spanish"),
@@ -83,26 +104,79 @@ SCENARIOS = [
         [PEER_A, PEER_B, CLINICIAN, CHAPLAIN],
         None,
     ),
-    ("crisis goes to on-call even when away and full", Request(crisis=True), ROSTER, 5),
+    (
+        "crisis never pages an on-call counselor marked away: an available one instead",
+        Request(crisis=True),
+        ROSTER,
+        4,
+    ),
+    (
+        "crisis prefers an available on-call counselor, even a busier one, even at cap",
+        Request(crisis=True),
+        [PEER_A, Counselor(9, 60, "peer", on_call=True, caseload=8, cap=8)],
+        9,
+    ),
+    (
+        "crisis: an available on-call beats an on-call marked away",
+        Request(crisis=True),
+        [ON_CALL, Counselor(9, 60, "peer", on_call=True, caseload=7)],
+        9,
+    ),
+    (
+        "crisis: the available fallback respects the conflicts",
+        Request(crisis=True, subject_unit_id=30, chain_of_command=frozenset({1, 2})),
+        [PEER_A, PEER_B, CLINICIAN, CHAPLAIN, AWAY],
+        None,
+    ),
+    (
+        "crisis with nobody available at all alerts the coordinator",
+        Request(crisis=True),
+        [AWAY],
+        None,
+    ),
     (
         "crisis never to an on-call in the chain of command",
-        Request(crisis=True, chain_of_command=frozenset({5})),
-        ROSTER,
-        None,
+        Request(crisis=True, chain_of_command=frozenset({8})),
+        [ON_CALL_OK, PEER_A],
+        1,
     ),
     (
         "crisis never to an on-call in the subject's unit",
-        Request(crisis=True, subject_unit_id=40),
-        ROSTER,
-        None,
+        Request(crisis=True, subject_unit_id=60),
+        [ON_CALL_OK, PEER_A],
+        1,
     ),
     (
-        "crisis with two on call picks the lighter",
+        "crisis with two available on call picks the lighter",
         Request(crisis=True),
-        [ON_CALL, Counselor(8, 60, "peer", on_call=True, caseload=1)],
-        8,
+        [ON_CALL_OK, Counselor(10, 70, "peer", on_call=True, caseload=0)],
+        10,
     ),
-    ("crisis with nobody on call alerts the coordinator", Request(crisis=True), [PEER_A], None),
+    ("crisis with nobody on call pages an available counselor", Request(crisis=True), [PEER_A], 1),
+    (
+        "the subject's unit includes its sub-units",
+        Request(subject_unit_id=20, subject_units=frozenset({20, 30})),
+        ROSTER,
+        1,
+    ),
+    (
+        "nobody who works under the subject (a lieutenant's case)",
+        Request(subject_id=99, subordinate_units=frozenset({30, 10})),
+        ROSTER,
+        2,
+    ),
+    (
+        "nobody involved in the same incident gets a colleague's outreach",
+        Request(involved=frozenset({4, 1})),
+        ROSTER,
+        2,
+    ),
+    (
+        "a reporter who is also on call is never paged for their own report",
+        Request(crisis=True, reporter_id=8),
+        [ON_CALL_OK, PEER_A],
+        1,
+    ),
 ]
 
 
@@ -136,6 +210,40 @@ def test_reasons_name_each_exclusion_but_the_summary_names_nobody():
     assert decision.summary == "Routed by the rules: lowest caseload among eligible counselors."
 
 
-def test_coordinator_queue_reason_is_given():
-    decision = route(Request(crisis=True), [PEER_A], random.Random(1))
-    assert "no on-call counselor: sent to the coordinator's queue" in decision.reasons
+def test_crisis_reasons_say_which_fallback_was_taken():
+    decision = route(Request(crisis=True), [ON_CALL, PEER_A], random.Random(1))
+    assert decision.counselor_id == PEER_A.id
+    assert decision.fallback
+    assert "crisis: no available on-call counselor" in decision.reasons
+    assert "crisis: paged an available counselor" in decision.reasons
+    assert (
+        decision.summary == "Crisis: no on-call counselor available; paged an available counselor."
+    )
+    nobody = route(Request(crisis=True), [ON_CALL, AWAY], random.Random(1))
+    assert nobody.counselor_id is None
+    assert nobody.alert_coordinator
+    assert nobody.summary == "Crisis: nobody available: coordinator alerted."
+
+
+def test_a_private_unit_is_never_written_into_the_reasons():
+    request = Request(subject_unit_id=30, private_unit=True)
+    decision = route(request, ROSTER, random.Random(1))
+    assert decision.counselor_id == 1
+    text = " ".join(decision.reasons)
+    assert "unit" not in text
+    assert "#3" not in text
+    assert "#4" not in text  # the two in unit 30 are not even listed as excluded
+    assert "eligible;" not in text  # no counts
+
+
+def test_clear_of_conflicts_applies_the_same_rules_to_coordinators():
+    lead = Counselor(50, unit_id=30, supporter_type="")
+    outside = Counselor(51, unit_id=99, supporter_type="")
+    for request in (
+        Request(subject_id=50),
+        Request(reporter_id=50),
+        Request(chain_of_command=frozenset({50})),
+        Request(subject_unit_id=30),
+        Request(subordinate_units=frozenset({30})),
+    ):
+        assert clear_of_conflicts([lead, outside], request) == [outside], request

@@ -10,7 +10,17 @@ from flask import abort, session
 from flask_login import current_user, login_required
 
 from wellness.accounts import sessions
-from wellness.accounts.models import Role
+from wellness.accounts.models import CASE_ROLES, Role
+from wellness.keys import trust
+
+
+def holds(user: Any, role: Role) -> bool:
+    """``user`` holds ``role``; a role that reads cases counts only once a coordinator has
+    confirmed the person (its endorsement verifies): an account taken over by a reset, or a
+    role row written into the database, opens no counselor or coordinator page."""
+    if not user.has_role(role):
+        return False
+    return role not in CASE_ROLES or trust.endorsed(user, role)
 
 
 def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -20,7 +30,7 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.has_role(*roles):
+            if not any(holds(current_user, role) for role in roles):
                 abort(403)
             return view(*args, **kwargs)
 

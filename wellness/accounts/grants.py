@@ -2,11 +2,13 @@
 
 An admin proposes a counselor or coordinator role; a coordinator confirms it. A coordinator
 also confirms a counselor or coordinator after a reset of their password or authenticator,
-before new cases reach them again. Confirming means comparing the *safety code* the person
-reads from their own Account page with the one shown here (in person, or by a phone number
-known to be theirs): then the account is theirs and nobody else's, and the server endorses
-their key for the role (keys/trust.py). Nobody confirms themselves; the first coordinator is
-made with the server's own command line.
+before new cases reach them again. Confirming means typing the *safety code* the person reads
+out from their own Account page (in person, or by a phone number known to be theirs): the
+server compares it with the key the account holds now, so the account is theirs and nobody
+else's, and only then endorses their key for the role (keys/trust.py). A proposal carries the
+server's signature, so a role_grants row the database alone wrote (or re-pointed at another
+account) is refused. Nobody confirms themselves; the first coordinator is confirmed with the
+server's own command line.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from sqlalchemy import select
 from wellness.accounts.models import CASE_ROLES, CounselorProfile, Role, RoleGrant, User, UserRole
 from wellness.accounts.signin import AccountError
 from wellness.audit import service as audit
-from wellness.crypto import keypairs
+from wellness.crypto import signing
 from wellness.extensions import db
+from wellness.keyring import signing_key
 from wellness.keys import trust
 from wellness.notifications import service as notifications
 from wellness.timeutil import utcnow
@@ -36,10 +39,6 @@ class Waiting:
     user: User
     roles: list[Role]
     grant: RoleGrant | None  # None: a confirmation after a reset
-
-    @property
-    def safety_code(self) -> str:
-        return keypairs.safety_code(self.user.public_key)
 
     @property
     def ready(self) -> bool:
@@ -66,6 +65,8 @@ def propose(user: User, role: Role, admin: User) -> RoleGrant:
         return existing
     grant = RoleGrant(user_id=user.id, role=role, proposed_by=admin.id)
     db.session.add(grant)
+    db.session.flush()
+    grant.signature = signing.sign(signing_key(), _statement(grant))
     _log(user, admin, f"role proposed: {role}", kind="admin")
     notifications.notify(notifications.operators(Role.COORDINATOR), "account_change")
     return grant
@@ -102,6 +103,26 @@ def pending_for(user: User) -> list[RoleGrant]:
     )
 
 
+def _statement(grant: RoleGrant) -> bytes:
+    return signing.grant(grant.id, grant.user_id, grant.role, grant.proposed_by or 0)
+
+
+def _check_grant(grant: RoleGrant) -> None:
+    if not signing.verifies(signing_key().public_key(), grant.signature, _statement(grant)):
+        trust.report_failure(f"role grant {grant.id} does not carry a valid signature")
+        db.session.commit()  # the alert stays, whatever the caller does next
+        raise GrantError(
+            "This proposal was not made through the admin pages (it carries no valid "
+            "signature). It is refused, and IT has been alerted."
+        )
+
+
+def check_safety_code(user: User, typed: str) -> None:
+    """The code the person read out must be the one their account's key gives now."""
+    if not trust.safety_code_matches(user, typed):
+        raise GrantError(trust.SAFETY_CODE_MISMATCH)
+
+
 def _check_confirmer(user: User, coordinator: User | None) -> None:
     if coordinator is not None:
         if coordinator.id == user.id:
@@ -117,12 +138,15 @@ def _check_confirmer(user: User, coordinator: User | None) -> None:
         )
 
 
-def approve(grant: RoleGrant, coordinator: User | None) -> None:
-    """A coordinator (or the server's CLI, ``coordinator`` None) confirms a proposed role."""
+def approve(grant: RoleGrant, coordinator: User | None, safety_code: str) -> None:
+    """A coordinator (or the server's CLI, ``coordinator`` None) confirms a proposed role,
+    having compared the person's safety code."""
     if grant.outcome is not None:
         raise GrantError("This proposal has already been answered.")
+    _check_grant(grant)
     user = grant.user
     _check_confirmer(user, coordinator)
+    check_safety_code(user, safety_code)
     if grant.role == Role.COUNSELOR and user.counselor is None:
         user.counselor = CounselorProfile()
     trust.endorse(user, grant.role)
@@ -143,13 +167,15 @@ def refuse(grant: RoleGrant, coordinator: User) -> None:
     db.session.commit()
 
 
-def confirm_person(user: User, coordinator: User | None) -> None:
+def confirm_person(user: User, coordinator: User | None, safety_code: str) -> None:
     """After a reset (or for the CLI's first coordinator): endorse every case role they hold
-    for their current key. ``coordinator`` None: the server's own command line."""
+    for their current key, once their safety code matches. ``coordinator`` None: the server's
+    own command line."""
     roles = sorted(user.roles & CASE_ROLES)
     if not roles:
         raise GrantError("They hold no role that receives cases.")
     _check_confirmer(user, coordinator)
+    check_safety_code(user, safety_code)
     for role in roles:
         trust.endorse(user, role)
     _log(user, coordinator, "person confirmed: " + ", ".join(roles))

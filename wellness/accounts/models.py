@@ -61,8 +61,9 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # under the server key
-    # Class B: the last authenticator time step used (a sign-in time, so not in clear).
-    totp_state: Mapped[str | None] = mapped_column(String(255))
+    # The last authenticator time step used (a sign-in time), sealed to the person's own key:
+    # not even the server's keys tell when a staff member last signed in.
+    totp_state: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Class B: where to send "something is waiting" e-mails, under the server key.
     email_token: Mapped[str | None] = mapped_column(String(600))
     # The person's keypair (see SECURITY.md): the private half only wrapped under a key derived
@@ -145,6 +146,9 @@ class RoleGrant(db.Model):
     decided_by: Mapped[int | None] = mapped_column(Integer)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(20))  # approved / refused / withdrawn
+    # The server's signature over (grant, account, role, proposer), made when the admin
+    # proposed it: a row the database alone wrote, or re-pointed, is refused.
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     user: Mapped[User] = relationship()
 

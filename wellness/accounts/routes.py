@@ -85,6 +85,11 @@ def _pending_user() -> User | None:
     return sessions.pending_user(session["sid"], session["skey"], session["pending"])
 
 
+def _pending_private() -> bytes:
+    """The key the password step unlocked, from the session waiting for its second factor."""
+    return sessions.session_private_key(session["sid"], session["skey"])
+
+
 def _finish_login(user: User) -> Response:
     sid, session_key = session["sid"], session["skey"]
     sessions.mark_verified(sid)
@@ -104,7 +109,7 @@ def verify() -> Response | str:
     form = TotpForm()
     if form.validate_on_submit():
         try:
-            signin.check_totp(user, form.code.data)
+            signin.check_totp(user, form.code.data, _pending_private())
         except signin.InvalidTotpError as exc:
             form.code.errors.append(str(exc))
         else:
@@ -125,7 +130,7 @@ def enrol() -> Response | str:
     form = TotpForm()
     if form.validate_on_submit():
         try:
-            signin.check_totp(user, form.code.data, new_secret=secret)
+            signin.check_totp(user, form.code.data, _pending_private(), new_secret=secret)
         except signin.InvalidTotpError as exc:
             form.code.errors.append(str(exc))
         else:

@@ -86,6 +86,20 @@ def create_user(
     A one-time password (``must_change_password``) leaves the key unsigned and case roles
     unconfirmed until the person chooses their own password and a coordinator confirms them.
     """
+    user = _new_user(username, display_name, password, roles, unit_id, must_change_password)
+    db.session.commit()
+    return user
+
+
+def _new_user(
+    username: str,
+    display_name: str,
+    password: str,
+    roles: Iterable[Role],
+    unit_id: int | None,
+    must_change_password: bool,
+) -> User:
+    """The account, its keys and (for the server's own tools) confirmed roles, uncommitted."""
     username = normalise_username(username)
     roles = {Role(r) for r in roles}
     _check_separation(roles)
@@ -106,7 +120,6 @@ def create_user(
     if not must_change_password:  # the server's own tools vouch for the person
         for role in roles & CASE_ROLES:
             trust.endorse(user, role)
-    db.session.commit()
     return user
 
 
@@ -197,6 +210,11 @@ def update_user(
     if actor is not None:
         wanted -= set(new_case_roles)
     removed = user.roles - wanted
+    if user.roles & CASE_ROLES:  # what shapes routing is shown to the coordinators
+        if unit_id != user.unit_id:
+            _log(user, actor, "unit changed")
+        if active != user.active:
+            _log(user, actor, "account enabled" if active else "account disabled")
     user.display_name, user.unit_id, user.active = display_name.strip(), unit_id, active
     user.role_rows = [row for row in user.role_rows if row.role in wanted]
     user.role_rows.extend(UserRole(role=r) for r in wanted - user.roles)
@@ -231,12 +249,12 @@ def create_by_admin(
     temporary = passwords.temporary_password()
     wanted = set(roles)
     proposed = sorted(wanted & CASE_ROLES)
-    user = create_user(
+    user = _new_user(
         username,
         display_name,
         temporary,
         (wanted - CASE_ROLES) or {Role.OFFICER},
-        unit_id=unit_id,
+        unit_id,
         must_change_password=True,
     )
     set_email_address(user, email)

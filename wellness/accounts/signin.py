@@ -14,12 +14,13 @@ from sqlalchemy import select, update
 from wellness.accounts import passwords, totp
 from wellness.accounts.models import STAFF_ROLES, User
 from wellness.cases import keyholding
-from wellness.crypto import keypairs
+from wellness.crypto import envelope, keypairs
 from wellness.crypto.context import context
-from wellness.crypto.errors import CryptoError
+from wellness.crypto.errors import CryptoError, DecryptionError
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
 from wellness.keys import service as keys
+from wellness.keys import trust
 from wellness.timeutil import as_utc, utcnow
 
 
@@ -173,11 +174,22 @@ def set_totp_secret(user: User, secret: str) -> None:
     user.totp_state = None
 
 
-def _last_step(user: User) -> int | None:
-    # Class B: the step is a sign-in time to 30 seconds.
+def _last_step(user: User, private: bytes) -> int | None:
+    # Sealed to the person: the step is a sign-in time to 30 seconds.
     if user.totp_state is None:
         return None
-    return int(decrypt_field(user.totp_state, totp_state_context(user)))
+    try:
+        return int(envelope.open_sealed(user.totp_state, private, totp_state_context(user)))
+    except (DecryptionError, ValueError):
+        return None  # sealed to a key replaced since (a reset): no step to compare
+
+
+def _seal_step(user: User, step: int) -> bytes | None:
+    try:
+        public = trust.own_key(user).public
+    except trust.UntrustedKeyError:
+        return None
+    return envelope.seal(str(step).encode(), public, totp_state_context(user))
 
 
 def _lock(user: User) -> None:
@@ -186,8 +198,9 @@ def _lock(user: User) -> None:
     db.session.refresh(user)
 
 
-def check_totp(user: User, code: str, new_secret: str | None = None) -> None:
+def check_totp(user: User, code: str, private: bytes, new_secret: str | None = None) -> None:
     """Accept a TOTP code once; ``new_secret`` is given during enrolment, before it is saved.
+    ``private`` is the person's key, unlocked by the password step.
 
     Wrong codes count toward the same lockout as wrong passwords; a right code used already
     (signing in twice in one 30-second window) is said to be so, and does not count.
@@ -200,7 +213,7 @@ def check_totp(user: User, code: str, new_secret: str | None = None) -> None:
     # The row lock makes check-and-set one step: two requests with the same code cannot both
     # pass (the last step is encrypted, so the database cannot compare it).
     _lock(user)
-    last = None if new_secret else _last_step(user)
+    last = None if new_secret else _last_step(user, private)
     step = totp.matching_step(secret, code, utcnow(), last)
     if step is None:
         if last is not None and totp.matching_step(secret, code, utcnow(), None) is not None:
@@ -213,6 +226,6 @@ def check_totp(user: User, code: str, new_secret: str | None = None) -> None:
         raise InvalidTotpError("That code is not valid. Enter the current 6-digit code.")
     if new_secret:
         set_totp_secret(user, new_secret)
-    user.totp_state = encrypt_field(str(step).encode(), totp_state_context(user))
+    user.totp_state = _seal_step(user, step)
     user.failed_logins = 0
     db.session.commit()

@@ -49,3 +49,27 @@ def supervisors_above(
         if supervisor is not None and supervisor not in result:
             result.append(supervisor)
     return result
+
+
+def descendants(unit_id: int, parent_of: Mapping[int, int | None]) -> set[int]:
+    """``unit_id`` and every unit below it (its sub-units, theirs, and so on)."""
+    children: dict[int, list[int]] = {}
+    for unit, parent in parent_of.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(unit)
+    found, todo = {unit_id}, [unit_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def units_under(
+    user_id: int, parent_of: Mapping[int, int | None], supervisor_of: Mapping[int, int | None]
+) -> set[int]:
+    """Every unit ``user_id`` supervises, and every unit below those: the people who work
+    under them."""
+    headed = [unit for unit, boss in supervisor_of.items() if boss == user_id]
+    return set().union(*(descendants(unit, parent_of) for unit in headed)) if headed else set()

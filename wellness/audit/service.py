@@ -26,8 +26,6 @@ from wellness.timeutil import floor_hour, utcnow
 
 log = logging.getLogger(__name__)
 HEAD_ID = 1
-# Who opened their own case is never named; when, only to the hour (it is a clue to who).
-_UNNAMED = ("owner", "anonymous")
 
 
 def checkpoint_path() -> str:
@@ -53,10 +51,11 @@ def record(
     head = db.session.execute(
         select(AuditHead).where(AuditHead.id == HEAD_ID).execution_options(populate_existing=True)
     ).scalar_one()
-    now = utcnow()
     link = chain.Link(
         seq=head.seq,
-        at=floor_hour(now) if actor_kind in _UNNAMED else now,
+        # To the hour, for every entry: an officer's own read, logged between others at exact
+        # times, would otherwise be bracketed by them (and when someone asked is who asked).
+        at=floor_hour(utcnow()),
         actor_kind=actor_kind,
         actor_id=actor_id,
         case_id=case_id,

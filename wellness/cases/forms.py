@@ -99,3 +99,13 @@ class CounselorForm(Form):
     available = BooleanField("Available for new cases")
     on_call = BooleanField("On call for crisis referrals")
     caseload_cap = IntegerField("Caseload cap", validators=[InputRequired(), NumberRange(0, 100)])
+
+
+class SafetyCodeForm(Form):
+    """The safety code a person reads out from their own Account page."""
+
+    safety_code = StringField(
+        "Safety code they read to you",
+        validators=[InputRequired(message="Type the code they read to you."), Length(max=40)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )

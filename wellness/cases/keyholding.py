@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from wellness.accounts.models import Role, User
+from wellness.accounts.models import CASE_ROLES, Role, User
 from wellness.audit import service as audit
 from wellness.cases.models import Case, CaseKey, KeyHolder
 from wellness.crypto import envelope, keypairs, recovery
 from wellness.crypto.context import context
 from wellness.crypto.errors import DecryptionError, RecoveryCodeError
 from wellness.extensions import db
-from wellness.keyring import pin_recovery_key
+from wellness.keyring import pin_recovery_key, pinned_recovery_key
 from wellness.keys import service as keys
 from wellness.keys import trust
 from wellness.keys.models import RecoveryKey, RetiredUserKey
@@ -181,23 +181,75 @@ def _reseal(row: CaseKey, recovery_private: bytes, public: bytes) -> None:
     row.sealed_key = envelope.seal(key, public, key_context(row.case_id, row.holder, row.user_id))
 
 
-def restore_access(user: User, recovery_code: str, coordinator: User) -> int:
+class RestoreError(Exception):
+    """Access cannot be restored yet; the message says what to do first."""
+
+
+def restore_access(user: User, recovery_code: str, coordinator: User, safety_code: str) -> int:
     """After a password reset, re-seal what the person could open to their new key.
 
     Needs the recovery code (RecoveryCodeError otherwise); without it nothing is recoverable.
-    Returns how many cases were restored. Keys are rewritten in place and the person's own
-    cases are not logged one by one, so nothing links them to the cases they asked about.
+    The coordinator must have compared the safety code the person read out (so the account is
+    theirs, not an admin's who reset it), and a counselor or coordinator must have been
+    confirmed again. Only what the person's *retired* keys really opened is re-sealed: a key
+    row or an index entry the database alone could have written opens with none of them and
+    is left alone. Returns how many cases were restored. Keys are rewritten in place and the
+    person's own cases are not logged one by one, so nothing links them to what they asked.
     """
     if user.must_change_password:
         # Their current key is wrapped under a one-time password someone else has seen.
         raise RecoveryCodeError("they must sign in and choose their own password first")
+    if not trust.safety_code_matches(user, safety_code):
+        raise RestoreError(trust.SAFETY_CODE_MISMATCH)
     public = trust.own_key(user).public
     recovery_private = keys.recovery_private_key(recovery_code)
-    restored = 0
-    for row in db.session.scalars(
-        select(CaseKey).where(CaseKey.holder == KeyHolder.USER, CaseKey.user_id == user.id)
-    ).all():
-        _reseal(row, recovery_private, public)
+    retired = db.session.scalars(
+        select(RetiredUserKey).where(
+            RetiredUserKey.user_id == user.id, RetiredUserKey.restored_at.is_(None)
+        )
+    ).all()
+    old_keys = [keys.open_retired(r, recovery_private) for r in retired]
+    restored = _restore_shared(user, old_keys, recovery_private, coordinator)
+    for row, old_private in zip(retired, old_keys, strict=True):
+        kept = []
+        for entry in keys.read_retired_index(row, old_private):
+            key = key_row(int(entry["case"]), KeyHolder.OWNER)
+            if entry.get("as") != "owner":
+                kept.append(entry)  # a concern they raised: its status only, no key
+            elif key is not None and _opens(key, [old_private]):
+                _reseal(key, recovery_private, public)
+                kept.append(entry)
+                restored += 1
+        keys.post_to_inbox(user, kept)
+        keys.drop_index(old_private)
+        row.case_index, row.restored_at = None, utcnow()
+    db.session.commit()
+    return restored
+
+
+def _restore_shared(
+    user: User, old_keys: list[bytes], recovery_private: bytes, coordinator: User
+) -> int:
+    """Cases shared with the person as a counselor or coordinator, re-sealed once they have
+    been confirmed again (each re-seal logged)."""
+    rows = [
+        row
+        for row in db.session.scalars(
+            select(CaseKey).where(CaseKey.holder == KeyHolder.USER, CaseKey.user_id == user.id)
+        ).all()
+        if _opens(row, old_keys)
+    ]
+    if not rows:
+        return 0
+    confirmed = [r for r in sorted(user.roles & CASE_ROLES) if trust.endorsed(user, r)]
+    if not confirmed:
+        raise RestoreError(
+            "Confirm them on the team page first (their safety code): the cases shared with "
+            "them as a counselor or coordinator are restored only then."
+        )
+    target = trust.case_key(user, confirmed[0]).public
+    for row in rows:
+        _reseal(row, recovery_private, target)
         audit.record(
             "coordinator",
             coordinator.id,
@@ -206,24 +258,19 @@ def restore_access(user: User, recovery_code: str, coordinator: User) -> int:
             "re-sealed after a password reset",
             commit=False,
         )
-        restored += 1
-    for retired in db.session.scalars(
-        select(RetiredUserKey).where(
-            RetiredUserKey.user_id == user.id, RetiredUserKey.restored_at.is_(None)
-        )
-    ).all():
-        retired_private = keys.open_retired(retired, recovery_private)
-        entries = keys.read_retired_index(retired, retired_private)
-        for entry in entries:
-            row = key_row(int(entry["case"]), KeyHolder.OWNER)
-            if entry.get("as") == "owner" and row is not None:
-                _reseal(row, recovery_private, public)
-                restored += 1
-        keys.post_to_inbox(user, entries)
-        keys.drop_index(retired_private)
-        retired.case_index, retired.restored_at = None, utcnow()
-    db.session.commit()
-    return restored
+    return len(rows)
+
+
+def _opens(row: CaseKey, privates: list[bytes]) -> bool:
+    """Was this key row really sealed to one of these keys (not planted)?"""
+    ctx = key_context(row.case_id, row.holder, row.user_id)
+    for private in privates:
+        try:
+            envelope.open_sealed(row.sealed_key, private, ctx)
+        except DecryptionError:
+            continue
+        return True
+    return False
 
 
 def replace_keypair(user: User, old_private: bytes, password: str, upgrade: bool = False) -> bytes:
@@ -295,6 +342,15 @@ def rotate_recovery(old_code: str, show: Callable[[str], None]) -> int:
     db.session.execute(delete(RecoveryKey))
     db.session.add(RecoveryKey(public_key=new.public))
     show(recovery.encode(new.private))
-    db.session.commit()
+    # The pin moves first, and back if the commit fails: never a database sealed to one key
+    # while the pin names another.
+    old_public = pinned_recovery_key()
     pin_recovery_key(new.public, replace=True)
+    try:
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        if old_public is not None:
+            pin_recovery_key(old_public, replace=True)
+        raise
     return count

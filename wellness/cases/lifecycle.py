@@ -26,6 +26,7 @@ from wellness.keys import service as keys
 from wellness.keys import trust
 from wellness.notifications import service as notifications
 from wellness.program.models import Resource
+from wellness.referrals import assignment
 from wellness.timeutil import utcnow
 
 OUTCOMES = {
@@ -135,10 +136,14 @@ def _move(case: Case, data_key: bytes, to: User, actor: User, kind: str) -> None
     if not to.active or not to.has_role(Role.COUNSELOR) or to.must_change_password:
         # (a first own password still to choose: their key is under one the admin saw)
         raise LifecycleError("Choose an active counselor who has signed in.")
-    _refuse_conflict(case, data_key, to, actor)
+    why = _conflict(case, data_key, to, actor)
+    if why:
+        db.session.commit()  # the read is logged even though the hand-off is refused
+        raise LifecycleError(f"That counselor {why}: choose someone else.")
     try:
         target = trust.case_key(to, Role.COUNSELOR)
     except trust.UntrustedKeyError:
+        db.session.commit()  # keep the alert a failing key raised
         raise LifecycleError(
             "That counselor cannot receive cases until a coordinator confirms them."
         ) from None
@@ -195,13 +200,11 @@ def counselors() -> list[Row[tuple[int, str]]]:
     )
 
 
-def _refuse_conflict(case: Case, data_key: bytes, to: User, actor: User) -> None:
+def _conflict(case: Case, data_key: bytes, to: User, actor: User) -> str | None:
     """The routing rules hold for a hand-picked counselor too: never the person the case is
     about, the reporter, or anyone in the subject's chain of command or unit.
 
     Reading who the case is about is a decryption of its content, so it is logged like any."""
-    from wellness.referrals.service import conflict_for  # referrals imports cases: import late
-
     ctx = context("cases", case.id, "content")
     content = json.loads(records.decrypt(data_key, case.content, ctx))
     lead = actor.has_role(Role.COORDINATOR) and not actor.has_role(Role.COUNSELOR)
@@ -213,6 +216,4 @@ def _refuse_conflict(case: Case, data_key: bytes, to: User, actor: User) -> None
         "conflict check before handing the case on",
         commit=False,
     )
-    why = conflict_for(content, to)
-    if why:
-        raise LifecycleError(f"That counselor {why}: choose someone else.")
+    return assignment.conflict_for(content, to)

@@ -28,6 +28,7 @@ from wellness.cases.models import OPEN_STATUSES, Case, CaseKey, KeyHolder, Messa
 from wellness.checkins.models import CheckIn
 from wellness.crypto import records
 from wellness.crypto.context import context
+from wellness.crypto.errors import DecryptionError
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
 from wellness.keys import service as keys
@@ -158,20 +159,24 @@ def open_case_page(case_id: int, reader: Reader, reason: str) -> CaseView:
     if case is None or case.content is None:
         raise NotSharedError(case_id)
     key = data_key(case, reader)
+    audit.record(*reader.log_identity, case.id, "read", reason)  # logged before anything opens
     content = json.loads(records.decrypt(key, case.content, _content_context(case.id)))
     rows = db.session.scalars(
         select(Message).where(Message.case_id == case.id).order_by(Message.created_at, Message.id)
     )
-    messages = [
-        ThreadMessage(
-            m.sender,
-            m.counselor_id,
-            *_decode_message(records.decrypt(key, m.body, _message_context(m.id)), m.created_at),
-        )
-        for m in rows
-    ]
-    audit.record(*reader.log_identity, case.id, "read", reason)
+    messages = [ThreadMessage(m.sender, m.counselor_id, *_read_message(m, key)) for m in rows]
     return CaseView(case, content, messages, key)
+
+
+UNREADABLE = "[This message cannot be read: it was altered after it was written.]"
+
+
+def _read_message(message: Message, key: bytes) -> tuple[datetime, str]:
+    try:
+        plain = records.decrypt(key, message.body, _message_context(message.id))
+    except DecryptionError:  # tampered in the database: say so, do not fail the page
+        return as_utc(message.created_at), UNREADABLE
+    return _decode_message(plain, message.created_at)
 
 
 def _message_context(message_id: int) -> bytes:
@@ -248,5 +253,5 @@ def shred_case(case_id: int) -> None:
         db.session.execute(delete(model).where(model.case_id == case.id))
     case.content = None
     case.status = "destroyed"
-    case.shredded_at = utcnow()
+    case.shredded_at = floor_hour(utcnow())  # a withdrawal is the officer's own act
     db.session.commit()

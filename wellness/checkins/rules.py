@@ -73,3 +73,14 @@ def _span(minutes: int) -> str:
     if hours:
         return f"{hours} h {mins} min"
     return f"{mins} min"
+
+
+def duration_in_words(minutes: int) -> str:
+    """'15 minutes', 'a day', '3 days', '2 hours': how soon someone can expect contact."""
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = round(minutes / 60)
+    if hours < 24:
+        return "an hour" if hours == 1 else f"{hours} hours"
+    days = round(hours / 24)
+    return "a day" if days == 1 else f"{days} days"

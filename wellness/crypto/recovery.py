@@ -56,6 +56,8 @@ def decode(code: str) -> bytes:
     number = 0
     for value in values:
         number = (number << 5) | value
+    if number & ((1 << (padded - total)) - 1):
+        raise RecoveryCodeError("the code is mistyped (its last character is not possible)")
     data = (number >> (padded - total)).to_bytes(32 + _CHECK, "big")
     raw, check = data[:32], data[32:]
     if hmac.compare_digest(check, _check(raw, True)):

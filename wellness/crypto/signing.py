@@ -48,6 +48,17 @@ def role(user_id: int, role_name: str, public: bytes) -> bytes:
     return statement("role-v1", user_id, role_name, hashlib.sha256(public).digest())
 
 
+def grant(grant_id: int, user_id: int, role_name: str, proposed_by: int) -> bytes:
+    """'Admin P proposed role R for account N (proposal G)': a proposal the database alone
+    cannot invent or point at someone else."""
+    return statement("grant-v1", grant_id, user_id, role_name, proposed_by)
+
+
+def inbox(public: bytes, entries: bytes) -> bytes:
+    """'The server left these index entries for the holder of this key'."""
+    return statement("inbox-v1", hashlib.sha256(public).digest(), entries)
+
+
 def sign(key: Ed25519PrivateKey, message: bytes) -> bytes:
     return key.sign(message)
 

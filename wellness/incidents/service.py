@@ -17,8 +17,7 @@ from wellness.checkins.models import CANCELLED, SCHEDULED, CheckIn
 from wellness.extensions import db
 from wellness.incidents.models import Incident
 from wellness.notifications import service as notifications
-from wellness.referrals import routing
-from wellness.referrals import service as referrals
+from wellness.referrals import assignment
 from wellness.statistics.suppression import suppress_value
 from wellness.timeutil import floor_hour, utcnow
 
@@ -70,6 +69,7 @@ def record(
     )
     db.session.add(incident)
     db.session.flush()
+    involved = frozenset(m.id for m in members)
     for member in members:
         content = {
             "type": "critical_incident",
@@ -84,14 +84,17 @@ def record(
             },
             "text": f"Outreach after a {kind} on {occurred_on:%d %b %Y}. Follow-up check-ins "
             "are planned; the member may decline them.",
+            # Nobody involved in the incident is given a colleague's outreach for it, on
+            # routing or on any later transfer.
+            "involved": sorted(involved),
         }
-        request = routing.Request(
-            subject_id=member.id,
-            subject_unit_id=member.unit_id,
-            chain_of_command=referrals.chain_of(member.unit_id),
-            specialty="critical incident",
+        request = assignment.about(
+            member.id,
+            member.unit_id,
+            specialties=frozenset({"critical incident"}),
+            involved=involved,
         )
-        case, _ = referrals.route_and_store(
+        case, _ = assignment.route_and_store(
             "critical_incident", "soon", content, request, owner_account=member
         )
         case.incident_id = incident.id

@@ -17,7 +17,12 @@ from wellness.cases import keyholding
 from wellness.crypto import keypairs, recovery
 from wellness.crypto.errors import RecoveryCodeError
 from wellness.extensions import db
-from wellness.keyring import create_signing_key, has_signing_key, pin_recovery_key
+from wellness.keyring import (
+    create_instance_secrets,
+    create_signing_key,
+    has_signing_key,
+    pin_recovery_key,
+)
 from wellness.keys import audit_keys
 from wellness.keys.models import RecoveryKey
 
@@ -104,6 +109,7 @@ def adopt_command(recovery_code_file: str | None, trust_current: bool) -> None:
         if chosen is None:
             raise click.ClickException("no stored recovery key matches that code")
     create_signing_key()
+    create_instance_secrets()
     pin_recovery_key(chosen.public_key)
     for skipped in audit_keys.endorse_existing():
         click.echo(f"not confirmed: {skipped}")
@@ -137,17 +143,22 @@ def rotate_recovery_command(recovery_code_file: str | None) -> None:
 @click.command("confirm-person")
 @with_appcontext
 @click.argument("username")
-def confirm_person_command(username: str) -> None:
+@click.option(
+    "--safety-code",
+    prompt="Safety code they read to you from their Account page",
+    help="The code on the person's own Account page, read out by them.",
+)
+def confirm_person_command(username: str, safety_code: str) -> None:
     """Confirm a counselor or coordinator from the server itself (the first coordinator, or
-    when no other coordinator can). Compare the safety code on their Account page first."""
+    when no other coordinator can), once the safety code they read out matches their key."""
     user = find_user(username)
     if user is None:
         raise click.ClickException(f"no user named {username!r}")
     try:
-        grants.confirm_person(user, None)
+        grants.confirm_person(user, None, safety_code)
     except grants.GrantError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{user.username} confirmed. Safety code: {keypairs.safety_code(user.public_key)}")
+    click.echo(f"{user.username} confirmed: they can receive cases.")
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,13 @@ class RestoreAccessForm(Form):
         validators=[InputRequired(), Length(max=USERNAME_MAX)],
         render_kw={"autocapitalize": "none", "spellcheck": "false"},
     )
+    safety_code = StringField(
+        "Their safety code, as they read it to you",
+        validators=[InputRequired(), Length(max=40)],
+        description="On their own Account page. Ask them in person, or on a phone number you "
+        "know is theirs: if someone else has taken over the account, it will not match.",
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
     code = StringField(
         "Program recovery code",
         validators=[InputRequired(), Length(max=120)],

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from wellness.accounts.models import User
-from wellness.accounts.signin import totp_context, totp_state_context
+from wellness.accounts.signin import totp_context
 from wellness.cases.models import Case
 from wellness.checkins.models import CheckIn, Outbox
 from wellness.crypto import serverkeys
@@ -30,7 +30,6 @@ class ServerField:
 # Every column kept under the server key (SECURITY.md, class B). A new one is added here.
 SERVER_FIELDS = [
     ServerField(User, "totp_secret", totp_context),  # type: ignore[arg-type]
-    ServerField(User, "totp_state", totp_state_context),  # type: ignore[arg-type]
     ServerField(
         User,
         "email_token",

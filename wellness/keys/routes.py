@@ -26,9 +26,13 @@ def restore_access() -> Response | str:
             form.username.errors.append("No account has that username.")
         else:
             try:
-                keyholding.restore_access(user, form.code.data, current_user)
+                keyholding.restore_access(
+                    user, form.code.data, current_user, form.safety_code.data
+                )
             except RecoveryCodeError as exc:
                 form.code.errors.append(f"That recovery code does not work: {exc}.")
+            except keyholding.RestoreError as exc:
+                form.safety_code.errors.append(str(exc))
             else:
                 flash(f"Access restored for {user.username}.")
                 return redirect(url_for(".restore_access"))

@@ -8,6 +8,8 @@ and sealed to the program recovery key.
 
 from __future__ import annotations
 
+import json
+
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
@@ -16,15 +18,15 @@ from sqlalchemy import delete, select, update
 from wellness.accounts.models import User
 from wellness.audit import service as audit
 from wellness.cases import index
-from wellness.crypto import envelope, kdf, keypairs, recovery, serverkeys
+from wellness.crypto import envelope, kdf, keypairs, recovery, serverkeys, signing
 from wellness.crypto.errors import CryptoError, DecryptionError, RecoveryCodeError
 from wellness.extensions import db
 from wellness.keyring import (
-    audit_key,
+    create_instance_secrets,
     create_signing_key,
     key_dir,
     pin_recovery_key,
-    receipt_pepper,
+    signing_key,
 )
 from wellness.keys import trust
 from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
@@ -60,8 +62,7 @@ def initialise_instance() -> int:
     the receipt pepper; returns the server key's id (``init``, and the tests' instances)."""
     key_id = serverkeys.add_key(key_dir())
     create_signing_key()
-    audit_key()
-    receipt_pepper()
+    create_instance_secrets()
     audit.checkpoint(keyed_from=1)
     return key_id
 
@@ -227,21 +228,52 @@ def lock_index(private: bytes) -> None:
         db.session.refresh(row)
 
 
+def _inbox_statement(public: bytes, entries: list[index.Entry]) -> bytes:
+    return signing.inbox(
+        public, json.dumps(entries, sort_keys=True, separators=(",", ":")).encode()
+    )
+
+
 def post_to_inbox(user: User, entries: list[index.Entry]) -> None:
-    """Leave entries for someone who is not signed in, without naming them (see IndexInbox)."""
+    """Leave entries for someone who is not signed in, without naming them (see IndexInbox).
+
+    The server signs them: anyone can seal a box to a public key, so a database writer could
+    otherwise slip an entry for someone else's case into a person's index."""
     public = trust.own_key(user).public
-    db.session.add(IndexInbox(box=index.seal(entries, public, index_context(public))))
+    signature = signing.sign(signing_key(), _inbox_statement(public, entries))
+    signed = [*entries, {"sig": signature.hex()}]
+    db.session.add(IndexInbox(box=index.seal(signed, public, index_context(public))))
+
+
+def _signed_entries(box: list[index.Entry], public: bytes) -> list[index.Entry] | None:
+    entries = [e for e in box if "sig" not in e]
+    sigs = [e["sig"] for e in box if "sig" in e]
+    try:
+        signature = bytes.fromhex(str(sigs[0])) if len(sigs) == 1 else b""
+    except ValueError:
+        signature = b""
+    message = _inbox_statement(public, entries)
+    if signing.verifies(signing_key().public_key(), signature, message):
+        return entries
+    return None
 
 
 def claim_inbox(user: User, private: bytes) -> bool:
-    """At sign-in: fold any inbox boxes sealed to this person into their index. True if any."""
+    """At sign-in: fold any inbox boxes sealed to this person into their index. True if any.
+    A box without the server's signature (written into the database by someone else) is
+    dropped and reported."""
     found: list[index.Entry] = []
     for row in db.session.scalars(select(IndexInbox).order_by(IndexInbox.id)).all():
         try:
-            found += index.read(row.box, private, index_context(user.public_key))
+            box = index.read(row.box, private, index_context(user.public_key))
         except DecryptionError:
             continue  # someone else's
         db.session.delete(row)
+        entries = _signed_entries(box, user.public_key)
+        if entries is None:
+            trust.report_failure(f"an index inbox entry for account {user.id} is not signed")
+            continue
+        found += entries
     if not found:
         return False
     lock_index(private)

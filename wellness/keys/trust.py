@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from wellness.accounts.models import CASE_ROLES, Role, User, UserRole
-from wellness.crypto import signing
+from wellness.crypto import keypairs, signing
 from wellness.crypto.errors import CryptoError
 from wellness.extensions import db
 from wellness.keyring import pinned_recovery_key, signing_key
@@ -130,6 +130,21 @@ def case_key(user: User, role: Role) -> TrustedKey:
         report_failure(f"account {user.id}: its key or {role} endorsement does not verify")
         raise UntrustedKeyError(f"account {user.id}")
     return TrustedKey(user.id, user.public_key)
+
+
+def safety_code_matches(user: User, typed: str | None) -> bool:
+    """Is ``typed`` (read out by the person from their Account page) their key's safety code?
+    Confirming a person on this is what ties an account to the human behind it."""
+    def clean(text: str) -> str:
+        return "".join(text.split()).upper()
+
+    return bool(typed) and clean(typed or "") == clean(keypairs.safety_code(user.public_key))
+
+
+SAFETY_CODE_MISMATCH = (
+    "That safety code does not match this account's key. Ask them to read it again from their "
+    "Account page; if it still differs, this may not be their account."
+)
 
 
 def report_failure(what: str) -> None:

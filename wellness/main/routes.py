@@ -1,9 +1,10 @@
 """The front door: what this is, where to get help now, and the way in; and health checks."""
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, g, render_template
 from sqlalchemy import text
 
 from wellness.extensions import db
+from wellness.program import limits
 
 bp = Blueprint("main", __name__)
 
@@ -11,6 +12,24 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home() -> str:
     return render_template("main/home.html")
+
+
+@bp.route("/privacy")
+def privacy() -> str:
+    """What stays private, its limits (the agency's words), and how it is kept, in plain words."""
+    return render_template("main/privacy.html", blocks=limits.paragraphs(limits.current().full))
+
+
+@bp.app_context_processor
+def privacy_summary() -> dict[str, object]:
+    """``limits_summary()`` for every form that takes free text (read once per request)."""
+
+    def summary() -> str:
+        if "limits_summary" not in g:
+            g.limits_summary = limits.current().summary
+        return g.limits_summary
+
+    return {"limits_summary": summary}
 
 
 @bp.route("/healthz")

@@ -5,6 +5,10 @@ MESSAGES = {
     "crisis": "A crisis referral needs you now.",
     "queue": "A referral is waiting in the coordinator's queue.",
     "crisis_unrouted": "A crisis referral has no on-call counselor. It needs someone now.",
+    "crisis_routed": "A crisis referral came in and a counselor was paged. You are told of "
+    "every crisis.",
+    "needs_outside": "A referral needs someone outside a conflict of interest. A coordinator "
+    "can assign it from the queue with the recovery code.",
     "message": "There is a new message on one of your cases.",
     "withdrawn": "A referral you were handling has been withdrawn.",
     "reply": "Someone has replied to your referral.",

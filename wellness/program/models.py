@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wellness.extensions import db
+from wellness.timeutil import utcnow
 
 RESOURCE_KINDS = ("EAP", "clinician", "chaplain", "treatment program", "other")
 
@@ -19,3 +22,14 @@ class Resource(db.Model):
     contact: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(String(500), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AgencyText(db.Model):
+    """A text the agency writes for itself (the limits of confidentiality): one row per key."""
+
+    __tablename__ = "agency_texts"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(Integer)

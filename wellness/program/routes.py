@@ -18,8 +18,10 @@ from wellness.checkins.models import PlanTemplate
 from wellness.crypto.errors import RecoveryCodeError
 from wellness.extensions import db
 from wellness.program import crisis as crisis_numbers
+from wellness.program import limits
 from wellness.program.models import Resource
-from wellness.referrals.forms import CrisisNumbersForm
+from wellness.referrals import assignment
+from wellness.referrals.forms import CrisisNumbersForm, LimitsForm
 
 bp = Blueprint("program", __name__, url_prefix="/coordinator")
 
@@ -59,7 +61,14 @@ def queue() -> str:
     ).all()
     form = forms.ReassignForm()
     form.to.choices = _counselor_choices()
-    return render_template("program/queue.html", cases=waiting, late=late, recent=recent, form=form)
+    return render_template(
+        "program/queue.html",
+        cases=waiting,
+        late=late,
+        recent=recent,
+        form=form,
+        unheld={c.id for c in assignment.unheld_cases()},
+    )
 
 
 @bp.route("/cases/<int:case_id>/reassign", methods=["POST"])
@@ -148,6 +157,17 @@ def crisis_settings() -> Response | str:
         flash("Crisis numbers saved. They show on every crisis page from now on.")
         return redirect(url_for(".crisis_settings"))
     return render_template("program/crisis_settings.html", form=form)
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+def privacy_text() -> Response | str:
+    saved = limits.current()
+    form = LimitsForm(data={"summary": saved.summary, "full": saved.full})
+    if form.validate_on_submit():
+        limits.save(form.summary.data, form.full.data, current_user.id)
+        flash("Saved. Every form and the Privacy page show the new words now.")
+        return redirect(url_for(".privacy_text"))
+    return render_template("program/privacy_text.html", form=form)
 
 
 @bp.route("/incidents", methods=["GET", "POST"])

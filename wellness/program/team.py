@@ -38,6 +38,7 @@ def team() -> str:
         loads=case_service.open_caseloads(),
         form=forms.AvailabilityForm(),
         waiting=grants.waiting(),
+        code_form=forms.SafetyCodeForm(),
         events=audit.account_events(),
         names=names,
     )
@@ -91,9 +92,11 @@ def profile(user_id: int) -> Response | str:
     return render_template("program/profile.html", user=user, form=form)
 
 
-def _decide(action) -> Response:  # type: ignore[no-untyped-def]
-    if not CsrfForm().validate_on_submit():
-        abort(400)
+def _decide(action, form=None) -> Response:  # type: ignore[no-untyped-def]
+    form = form or CsrfForm()
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()), ["Please try again."])[0])
+        return redirect(url_for(".team"))
     try:
         done = action()
     except grants.GrantError as exc:
@@ -111,11 +114,13 @@ def _grant(grant_id: int) -> RoleGrant:
 def approve(grant_id: int) -> Response:
     grant = _grant(grant_id)
 
+    form = forms.SafetyCodeForm()
+
     def act() -> str:
-        grants.approve(grant, current_user)
+        grants.approve(grant, current_user, form.safety_code.data)
         return f"{grant.user.display_name} is now a {grant.role}."
 
-    return _decide(act)
+    return _decide(act, form)
 
 
 @bp.route("/grants/<int:grant_id>/refuse", methods=["POST"])
@@ -133,8 +138,10 @@ def refuse(grant_id: int) -> Response:
 def confirm(user_id: int) -> Response:
     user = db.session.get(User, user_id) or abort(404)
 
+    form = forms.SafetyCodeForm()
+
     def act() -> str:
-        grants.confirm_person(user, current_user)
+        grants.confirm_person(user, current_user, form.safety_code.data)
         return f"{user.display_name} is confirmed and can receive cases again."
 
-    return _decide(act)
+    return _decide(act, form)

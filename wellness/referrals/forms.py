@@ -2,9 +2,10 @@
 
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from wellness.forms import CheckboxesField, CsrfForm, Form
+from wellness.referrals import screeners
 
 __all__ = ["CsrfForm"]  # buttons elsewhere import it from here
 
@@ -45,10 +46,20 @@ BEHAVIOURS = [
     ("critical incident", "Exposure to a critical incident"),
     ("hopelessness", "Statements of hopelessness"),
     ("self-harm", "Talk of self-harm or suicide"),
+    ("threats", "Threats to harm someone else"),
+    ("weapons", "Access to weapons while in crisis"),
     ("performance", "Change in work performance"),
     ("sleep", "Exhaustion or no sleep"),
     ("family", "Family or relationship trouble"),
 ]
+
+
+def attached_result(key: str, answers: str | None) -> screeners.Result:
+    """Score an attached questionnaire; ValidationError if it does not fit the screener."""
+    try:
+        return screeners.score(key, [int(a) for a in (answers or "").split(",")])
+    except (ValueError, screeners.ScreenerError) as exc:
+        raise ValidationError("The questionnaire result could not be read.") from exc
 
 
 def _choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
@@ -80,6 +91,11 @@ class ReferralFields(Form):
     # A screener result carried over from the screener page; re-scored on the server.
     screener = HiddenField(validators=[Optional(), Regexp(r"^[a-z0-9]{1,10}$")])
     screener_answers = HiddenField(validators=[Optional(), Regexp(r"^[0-4](,[0-4]){0,29}$")])
+
+    def validate_screener_answers(self, field: HiddenField) -> None:
+        """An attached result that does not score is an error on this page, never dropped."""
+        if self.screener.data:
+            attached_result(self.screener.data, field.data)
 
 
 class SelfReferralForm(ReferralFields):
@@ -195,3 +211,32 @@ class CrisisNumbersForm(Form):
     note = StringField(
         "A short note shown under the numbers (optional)", validators=[Optional(), Length(max=200)]
     )
+
+
+class LimitsForm(Form):
+    """The agency's words on what stays private and its limits (coordinator)."""
+
+    summary = TextAreaField(
+        "Short statement, shown above every form where someone writes",
+        validators=[InputRequired(), Length(max=600)],
+        render_kw={"rows": 4, "maxlength": 600},
+    )
+    full = TextAreaField(
+        "The full text, on the Privacy page",
+        validators=[InputRequired(), Length(max=8000)],
+        description="Blank lines separate paragraphs; lines starting with '- ' make a list.",
+        render_kw={"rows": 16, "maxlength": 8000},
+    )
+
+
+class ReachOutForm(Form):
+    """One tap from a risky questionnaire result: ask for someone to reach out now."""
+
+    screener = HiddenField(validators=[InputRequired(), Regexp(r"^[a-z0-9]{1,10}$")])
+    screener_answers = HiddenField(
+        validators=[InputRequired(), Regexp(r"^[0-4](,[0-4]){0,29}$")]
+    )
+    named = HiddenField(validators=[Optional(), Regexp(r"^[01]$")])
+
+    def validate_screener_answers(self, field: HiddenField) -> None:
+        attached_result(self.screener.data or "", field.data)

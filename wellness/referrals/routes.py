@@ -22,14 +22,14 @@ from wellness.accounts.models import Role
 from wellness.agency import service as agency
 from wellness.cases import service as cases
 from wellness.cases.service import Reader
-from wellness.checkins import ics
+from wellness.checkins import ics, rules
 from wellness.checkins import service as checkins
 from wellness.checkins.forms import AnswerForm
 from wellness.checkins.models import CheckIn
 from wellness.errors.routes import render_standalone
 from wellness.extensions import db, limiter
 from wellness.program import crisis as crisis_numbers
-from wellness.referrals import forms, screeners
+from wellness.referrals import forms, mine, receipt_lookup, screeners
 from wellness.referrals import service as referrals
 from wellness.timeutil import as_utc, utcnow
 
@@ -54,13 +54,10 @@ def hub() -> str:
 
 
 def _screener_from(form: forms.ReferralFields) -> screeners.Result | None:
+    # The form refused a result that does not score; what reaches here is whole.
     if not form.screener.data:
         return None
-    try:
-        answers = [int(a) for a in form.screener_answers.data.split(",")]
-        return screeners.score(form.screener.data, answers)
-    except (ValueError, screeners.ScreenerError):
-        return None  # a tampered hidden field is dropped, never an error page
+    return forms.attached_result(form.screener.data, form.screener_answers.data)
 
 
 def _referral(form: forms.ReferralFields, **extra: object) -> referrals.SelfReferral:
@@ -94,8 +91,18 @@ def self_referral() -> str:
             ),
             _me(),
         )
-        return render_template("referrals/sent.html", result=result, numbers=_numbers())
+        return _sent(result, named=True)
     return render_template("referrals/self.html", form=form, numbers=_numbers())
+
+
+def _sent(result: referrals.Submitted, named: bool) -> str:
+    """What happens next: when to expect contact (the urgency's deadline, in words), how to
+    check back, and plainly if a crisis could not be put in anyone's hands at once."""
+    minutes = current_app.config["FIRST_CONTACT_MINUTES"]
+    expect = rules.duration_in_words(int(minutes.get(result.urgency, minutes["routine"])))
+    return render_template(
+        "referrals/sent.html", result=result, numbers=_numbers(), expect=expect, named=named
+    )
 
 
 @bp.route("/help/anonymous", methods=["GET", "POST"])
@@ -114,8 +121,27 @@ def anonymous_referral() -> str:
             )
         )
         # The receipt exists only in this response: not in a URL, a cookie or the database.
-        return render_template("referrals/sent.html", result=result, numbers=_numbers())
+        return _sent(result, named=False)
     return render_template("referrals/anonymous.html", form=form, numbers=_numbers())
+
+
+@bp.route("/help/reach-out", methods=["POST"])
+def reach_out() -> str:
+    """From a risky questionnaire result: a crisis request in one tap, named if signed in and
+    asked, otherwise anonymous (nobody can be paged about someone the system cannot reach)."""
+    form = forms.ReachOutForm()
+    if not form.validate_on_submit():
+        return render_template("referrals/screeners.html", screeners=screeners.SCREENERS.values())
+    referral = referrals.SelfReferral(
+        topics=[],
+        text="Asked for someone to reach out now, from a questionnaire result.",
+        urgency="crisis",
+        screener=forms.attached_result(form.screener.data, form.screener_answers.data),
+        contact_method="phone" if form.named.data == "1" else "here",
+    )
+    if form.named.data == "1" and current_user.is_authenticated:
+        return _sent(referrals.submit_self_referral(referral, _me()), named=True)
+    return _sent(referrals.submit_anonymous_referral(referral), named=False)
 
 
 def _concern(form: forms.ConcernForm, supervisor: bool) -> str:
@@ -143,7 +169,9 @@ def _concern(form: forms.ConcernForm, supervisor: bool) -> str:
                 or "",
             )
             result = referrals.submit_concern(report, _me(as_owner=False))
-            return render_template("referrals/concern_sent.html", result=result, numbers=_numbers())
+            return render_template(
+                "referrals/concern_sent.html", result=result, numbers=_numbers(), report=report
+            )
     return render_template(
         "referrals/concern.html",
         form=form,
@@ -218,9 +246,9 @@ def _receipt_not_found(form: forms.ReceiptForm) -> str:
 
 def _receipt_page(code: str) -> str | None:
     try:
-        case_id, reader = referrals.open_by_receipt(code)
+        case_id, reader = receipt_lookup.open_by_receipt(code)
         view = cases.open_case_page(case_id, reader, "receipt page")
-    except (referrals.ReceiptNotFoundError, cases.NotSharedError):
+    except (receipt_lookup.ReceiptNotFoundError, cases.NotSharedError):
         return None
     reply = forms.ReceiptMessageForm(formdata=None, code=code)
     return render_template(
@@ -230,7 +258,7 @@ def _receipt_page(code: str) -> str | None:
         view=view,
         code=code,
         reply=reply,
-        status=referrals.status_for_officer(view.case, "owner"),
+        status=mine.status_for_officer(view.case, "owner"),
     )
 
 
@@ -241,9 +269,9 @@ def receipt_message() -> str:
     if not form.validate_on_submit():
         return _receipt_page(form.code.data or "") or _receipt_not_found(form)
     try:
-        case_id, reader = referrals.open_by_receipt(form.code.data)
+        case_id, reader = receipt_lookup.open_by_receipt(form.code.data)
         cases.post_message(case_id, reader, form.body.data.strip())
-    except (referrals.ReceiptNotFoundError, cases.NotSharedError):
+    except (receipt_lookup.ReceiptNotFoundError, cases.NotSharedError):
         return _receipt_not_found(form)
     flash("Your message was sent.")
     return _receipt_page(form.code.data) or _receipt_not_found(form)
@@ -256,9 +284,9 @@ def receipt_checkin() -> str:
     form = AnswerForm()
     if form.validate_on_submit():
         try:
-            case_id, reader = referrals.open_by_receipt(code)
+            case_id, reader = receipt_lookup.open_by_receipt(code)
             _answer_own(form, reader, [case_id])
-        except referrals.ReceiptNotFoundError:
+        except receipt_lookup.ReceiptNotFoundError:
             pass
         except checkins.CheckInError as exc:
             flash(str(exc))
@@ -324,7 +352,7 @@ def checkin_calendar(checkin_id: int) -> Response:
 @bp.route("/me/referrals")
 @login_required
 def my_referrals() -> str:
-    return render_template("referrals/mine.html", items=referrals.my_referrals(_me()))
+    return render_template("referrals/mine.html", items=mine.my_referrals(_me()))
 
 
 def _open_mine(case_id: int):  # type: ignore[no-untyped-def]
@@ -343,8 +371,8 @@ def my_referral(case_id: int) -> str:
     return render_template(
         "referrals/my_referral.html",
         view=view,
-        status=referrals.status_for_officer(view.case, "owner"),
-        log=referrals.access_log_for_officer(case_id),
+        status=mine.status_for_officer(view.case, "owner"),
+        log=mine.access_log_for_officer(case_id),
         reply=forms.MessageForm(),
         withdraw=forms.WithdrawForm(),
     )
@@ -365,8 +393,8 @@ def my_referral_message(case_id: int) -> Response | str:
         "referrals/my_referral.html",
         view=view,
         reply=form,
-        status=referrals.status_for_officer(view.case, "owner"),
-        log=referrals.access_log_for_officer(case_id),
+        status=mine.status_for_officer(view.case, "owner"),
+        log=mine.access_log_for_officer(case_id),
         withdraw=forms.WithdrawForm(),
     )
 
@@ -379,7 +407,7 @@ def withdraw(case_id: int) -> Response:
         flash("Tick the box to confirm that you want to withdraw it.")
         return redirect(url_for(".my_referral", case_id=case_id))
     try:
-        referrals.withdraw(case_id, _me())
+        mine.withdraw(case_id, _me())
     except cases.NotSharedError:
         abort(404)
     flash("Your request has been withdrawn and everything in it destroyed.")
@@ -404,6 +432,6 @@ def decline(case_id: int) -> Response:
 @bp.route("/me/export.json")
 @login_required
 def export() -> Response:
-    response = jsonify(referrals.export(_me()))
+    response = jsonify(mine.export(_me()))
     response.headers["Content-Disposition"] = 'attachment; filename="my-wellness-data.json"'
     return response

@@ -1,17 +1,38 @@
 """Who gets a referral (PRODUCT.md flow 4). Pure: plain data in, a decision and its reasons out.
 
-Hard rules first — never the subject, never the reporter, never anyone in the subject's chain of
-command, by default nobody from the subject's own unit, only available counselors under their cap.
-Then the officer's preferences (supporter type, language, specialty), relaxed one at a time, most
-expendable first, when nobody meets them all. Lowest caseload wins; ties are drawn fairly.
-Crisis goes to an on-call counselor (availability and caps do not hold anyone back), and with
-none, to the coordinator with an alert.
+The rules, all of them, in one place (SECURITY.md and the README point here).
+
+Conflicts: a case never goes to (nor is it ever handed on to, nor queued for) anyone who
+  1. is the person it is about;
+  2. made the report;
+  3. is in the subject's chain of command (supervises the subject's unit or any unit above it);
+  4. works under the subject (in a unit the subject supervises, or any unit below it);
+  5. works in the subject's unit or one of its sub-units (by default; an agency may allow it);
+  6. is involved in the same critical incident, for an incident's outreach.
+These hold for counselors chosen by routing, for coordinators a queued case is opened to, and
+for a counselor picked by hand on transfer or reassignment (``conflict``).
+
+Capacity: only counselors marked available and under their caseload cap take routine and soon
+requests.
+
+Crisis: an available on-call counselor (lowest caseload among them); if none, any available
+counselor (caps do not hold a crisis back); nobody marked away is ever paged. The coordinator is
+told at the same time in every case, and if nobody can be paged the case goes to the
+coordinator's queue with an alert (never silent, never nobody: the services see to the alert).
+
+Preferences: supporter type, language and specialty (any of the topics chosen), relaxed one at a
+time, most expendable first (specialty, then type, then language), when nobody meets them all.
+Lowest caseload wins; ties are drawn fairly.
+
+Every decision carries its reasons (kept inside the encrypted case) and a summary (kept in
+clear) that says only how the rules ended: counts of exclusions could point at an anonymous
+officer's unit. For an anonymous request the unit is private: no reason mentions it.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 
@@ -33,15 +54,24 @@ class Request:
     crisis: bool = False
     supporter_type: str | None = None  # None: no preference
     language: str | None = None
-    specialty: str | None = None
+    specialties: frozenset[str] = frozenset()  # the topics chosen; a counselor with any matches
     subject_id: int | None = None  # the officer the case is about, when known
     subject_unit_id: int | None = None
+    subject_units: frozenset[int] = frozenset()  # the subject's unit and its sub-units
     chain_of_command: frozenset[int] = frozenset()  # supervisors above the subject
+    subordinate_units: frozenset[int] = frozenset()  # units the subject heads, and below
     reporter_id: int | None = None
+    involved: frozenset[int] = frozenset()  # everyone in the same critical incident
     avoid_subject_unit: bool = True
     # The unit was given only to keep the request away from colleagues (anonymous form): no
     # reason may mention it, since which counselors it excluded would say which unit it is.
     private_unit: bool = False
+
+    @property
+    def units(self) -> frozenset[int]:
+        if self.subject_units:
+            return self.subject_units
+        return frozenset() if self.subject_unit_id is None else frozenset({self.subject_unit_id})
 
 
 @dataclass(frozen=True)
@@ -49,34 +79,35 @@ class Decision:
     counselor_id: int | None  # None: the coordinator's queue
     alert_coordinator: bool
     reasons: tuple[str, ...] = field(default_factory=tuple)
-
     summary: str = ""
-
-    # The summary is kept in clear, so it says only how the rules ended: counts of exclusions
-    # would narrow down an anonymous officer's unit, or which colleague asked. The full reasons
-    # go inside the encrypted case.
+    # A crisis the on-call rota could not take: an available counselor was paged instead.
+    fallback: bool = False
 
 
-CHAIN = "is in the subject's chain of command"
-UNIT = "works in the subject's unit"
+SUBJECT, REPORTER = "is the person the referral is about", "made the report"
+CHAIN, UNDER = "is in the subject's chain of command", "works under the subject"
+UNIT, INCIDENT = "works in the subject's unit", "is involved in the same incident"
+_PRIVATE = (CHAIN, UNDER, UNIT)  # reasons that would point at an anonymous officer's unit
 
 
 def conflict(c: Counselor, r: Request) -> str | None:
-    """Why this counselor may never hold this request, or None."""
+    """Why this person may never hold this request, or None."""
     if r.subject_id is not None and c.id == r.subject_id:
-        return "is the person the referral is about"
+        return SUBJECT
     if r.reporter_id is not None and c.id == r.reporter_id:
-        return "made the report"
+        return REPORTER
     if c.id in r.chain_of_command:
         return CHAIN
-    if r.avoid_subject_unit and r.subject_unit_id is not None and c.unit_id == r.subject_unit_id:
+    if c.unit_id is not None and c.unit_id in r.subordinate_units:
+        return UNDER
+    if r.avoid_subject_unit and c.unit_id is not None and c.unit_id in r.units:
         return UNIT
+    if c.id in r.involved:
+        return INCIDENT
     return None
 
 
-def _capacity(c: Counselor, r: Request) -> str | None:
-    if r.crisis:
-        return None if c.on_call else "is not on call"
+def _capacity(c: Counselor) -> str | None:
     if not c.available:
         return "is away"
     if c.caseload >= c.cap:
@@ -88,18 +119,39 @@ def _preferences(r: Request) -> list[tuple[str, object]]:
     wanted = [
         ("language", r.language),
         ("supporter type", r.supporter_type),
-        ("specialty", r.specialty),
+        ("specialty", r.specialties),
     ]
     return [(name, value) for name, value in wanted if value]
 
 
 def _meets(c: Counselor, name: str, value: object) -> bool:
-    text = str(value).casefold()
-    if name == "language":
-        return text in {x.casefold() for x in c.languages}
     if name == "supporter type":
         return c.supporter_type == value
-    return text in {x.casefold() for x in c.specialties}
+    have = {x.casefold() for x in (c.languages if name == "language" else c.specialties)}
+    wanted = value if isinstance(value, frozenset) else frozenset({value})
+    return any(str(w).casefold() in have for w in wanted)
+
+
+def _overlap(c: Counselor, r: Request) -> int:
+    return len({s.casefold() for s in r.specialties} & {s.casefold() for s in c.specialties})
+
+
+def clear_of_conflicts(
+    roster: Sequence[Counselor], request: Request, reasons: list[str] | None = None
+) -> list[Counselor]:
+    """Those of ``roster`` no conflict rule excludes; each exclusion noted in ``reasons``."""
+    clear, excluded = [], {}
+    for person in roster:
+        why = conflict(person, request)
+        if why is None:
+            clear.append(person)
+        elif not (request.private_unit and why in _PRIVATE):  # excluded, and not written down
+            excluded[why] = excluded.get(why, 0) + 1
+            if reasons is not None:
+                reasons.append(f"excluded #{person.id}: {why}")
+    if reasons is not None:
+        reasons.extend(f"{n} excluded: {why}" for why, n in sorted(excluded.items()))
+    return clear
 
 
 def route(
@@ -108,38 +160,77 @@ def route(
     """Choose a counselor for ``request`` from ``roster``, with every reason for the choice."""
     rng = rng or random.SystemRandom()
     reasons: list[str] = []
-    eligible: list[Counselor] = []
-    excluded: dict[str, int] = {}
-    for counselor in roster:
-        why = conflict(counselor, request) or _capacity(counselor, request)
-        if why and request.private_unit and why in (CHAIN, UNIT):
-            continue  # excluded, and not written down: it would point at the unit
+    clear = clear_of_conflicts(roster, request, reasons)
+    if request.crisis:
+        return _route_crisis(request, clear, reasons, rng)
+    eligible = []
+    for counselor in clear:
+        why = _capacity(counselor)
         if why:
             reasons.append(f"excluded #{counselor.id}: {why}")
-            excluded[why] = excluded.get(why, 0) + 1
         else:
             eligible.append(counselor)
-    reasons.extend(f"{n} excluded: {why}" for why, n in sorted(excluded.items()))
+    chosen = _choose(eligible, request, reasons, rng)
+    if chosen is not None:
+        return Decision(
+            chosen,
+            False,
+            tuple(reasons),
+            "Routed by the rules: lowest caseload among eligible counselors.",
+        )
+    reasons.append("no eligible counselor: sent to the coordinator's queue")
+    return Decision(None, True, tuple(reasons), "No eligible counselor: coordinator's queue.")
+
+
+_CRISIS_STAGES: tuple[tuple[str, Callable[[Counselor], bool], str], ...] = (
+    (
+        "available on-call counselor",
+        lambda c: c.on_call and c.available,
+        "Crisis: available on-call counselor.",
+    ),
+    (
+        "available counselor",
+        lambda c: c.available,
+        "Crisis: no on-call counselor available; paged an available counselor.",
+    ),
+)
+
+
+def _route_crisis(
+    request: Request, clear: list[Counselor], reasons: list[str], rng: random.Random
+) -> Decision:
+    """On call and available first; then anyone available; never someone marked away."""
+    for stage, (label, fits, summary) in enumerate(_CRISIS_STAGES):
+        eligible = [c for c in clear if fits(c)]
+        chosen = _choose(eligible, request, reasons, rng)
+        if chosen is not None:
+            reasons.append(f"crisis: paged an {label}")
+            return Decision(chosen, False, tuple(reasons), summary, fallback=stage > 0)
+        reasons.append(f"crisis: no {label}")
+    reasons.append("crisis: nobody available to page: sent to the coordinator's queue, alerted")
+    return Decision(None, True, tuple(reasons), "Crisis: nobody available: coordinator alerted.")
+
+
+def _choose(
+    eligible: list[Counselor], request: Request, reasons: list[str], rng: random.Random
+) -> int | None:
+    """Preferences relaxed one at a time, then the lowest caseload (ties drawn fairly)."""
     preferences = _preferences(request)
     while eligible:
         matching = [c for c in eligible if all(_meets(c, n, v) for n, v in preferences)]
         if matching:
+            if any(name == "specialty" for name, _ in preferences):
+                most = max(_overlap(c, request) for c in matching)
+                matching = [c for c in matching if _overlap(c, request) == most]
             return _pick(matching, request, reasons, rng)
         dropped = preferences.pop()  # specialty first, then supporter type, then language
         reasons.append(f"nobody eligible matched the {dropped[0]} asked for; that wish was relaxed")
-    kind = "on-call counselor" if request.crisis else "eligible counselor"
-    reasons.append(f"no {kind}: sent to the coordinator's queue")
-    return Decision(
-        None,
-        alert_coordinator=True,
-        reasons=tuple(reasons),
-        summary=f"No {kind}: coordinator's queue.",
-    )
+    return None
 
 
 def _pick(
     candidates: list[Counselor], request: Request, reasons: list[str], rng: random.Random
-) -> Decision:
+) -> int:
     lowest = min(c.caseload for c in candidates)
     tied = sorted((c for c in candidates if c.caseload == lowest), key=lambda c: c.id)
     chosen = rng.choice(tied)
@@ -150,11 +241,4 @@ def _pick(
             f"{len(candidates)} eligible; lowest caseload {lowest}"
             + (f", drawn from {len(tied)} tied" if len(tied) > 1 else "")
         )
-    if request.crisis:
-        reasons.append("crisis: routed to an on-call counselor")
-    summary = (
-        "Crisis: on-call counselor."
-        if request.crisis
-        else "Routed by the rules: lowest caseload among eligible counselors."
-    )
-    return Decision(chosen.id, alert_coordinator=False, reasons=tuple(reasons), summary=summary)
+    return chosen.id

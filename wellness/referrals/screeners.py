@@ -33,10 +33,22 @@ class Screener:
     bands: tuple[Band, ...]
     # Item (0-based) whose answer above 0 signals risk: crisis help is shown first.
     risk_item: int | None = None
+    # Where each item has answers of its own (AUDIT-C), instead of ``choices``.
+    item_choices: tuple[tuple[str, ...], ...] = ()
+    # Shown before the questions (AUDIT-C's standard drink).
+    note: str = ""
+
+    def choices_for(self, item: int) -> tuple[str, ...]:
+        return self.item_choices[item] if self.item_choices else self.choices
+
+    @property
+    def questions(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Each item with its own answers, in order (answer i scores i)."""
+        return [(text, self.choices_for(i)) for i, text in enumerate(self.items)]
 
     @property
     def max_score(self) -> int:
-        return len(self.items) * (len(self.choices) - 1)
+        return sum(len(self.choices_for(i)) - 1 for i in range(len(self.items)))
 
 
 @dataclass(frozen=True)
@@ -110,31 +122,36 @@ GAD7 = Screener(
 PCL5 = Screener(
     "pcl5",
     "Stress after a hard call (PCL-5)",
-    "Thinking of your worst stressful experience, how much were you bothered by each problem "
-    "in the past month?",
+    "Below is a list of problems that people sometimes have in response to a very stressful "
+    "experience. Keeping your worst stressful experience in mind, read each problem carefully "
+    "and choose how much you have been bothered by that problem in the past month.",
     (
-        "Repeated, disturbing, and unwanted memories of the stressful experience",
-        "Repeated, disturbing dreams of the stressful experience",
-        "Suddenly feeling or acting as if the stressful experience were actually happening again",
-        "Feeling very upset when something reminded you of the stressful experience",
+        "Repeated, disturbing, and unwanted memories of the stressful experience?",
+        "Repeated, disturbing dreams of the stressful experience?",
+        "Suddenly feeling or acting as if the stressful experience were actually happening "
+        "again (as if you were actually back there reliving it)?",
+        "Feeling very upset when something reminded you of the stressful experience?",
         "Having strong physical reactions when something reminded you of the stressful "
-        "experience (heart pounding, trouble breathing, sweating)",
-        "Avoiding memories, thoughts, or feelings related to the stressful experience",
-        "Avoiding external reminders of the stressful experience (people, places, conversations, "
-        "activities, objects, or situations)",
-        "Trouble remembering important parts of the stressful experience",
-        "Having strong negative beliefs about yourself, other people, or the world",
-        "Blaming yourself or someone else for the stressful experience or what happened after it",
-        "Having strong negative feelings such as fear, horror, anger, guilt, or shame",
-        "Loss of interest in activities that you used to enjoy",
-        "Feeling distant or cut off from other people",
-        "Trouble experiencing positive feelings",
-        "Irritable behavior, angry outbursts, or acting aggressively",
-        "Taking too many risks or doing things that could cause you harm",
-        "Being “superalert” or watchful or on guard",
-        "Feeling jumpy or easily startled",
-        "Having difficulty concentrating",
-        "Trouble falling or staying asleep",
+        "experience (for example, heart pounding, trouble breathing, sweating)?",
+        "Avoiding memories, thoughts, or feelings related to the stressful experience?",
+        "Avoiding external reminders of the stressful experience (for example, people, places, "
+        "conversations, activities, objects, or situations)?",
+        "Trouble remembering important parts of the stressful experience?",
+        "Having strong negative beliefs about yourself, other people, or the world (for "
+        "example, having thoughts such as: I am bad, there is something seriously wrong with "
+        "me, no one can be trusted, the world is completely dangerous)?",
+        "Blaming yourself or someone else for the stressful experience or what happened after it?",
+        "Having strong negative feelings such as fear, horror, anger, guilt, or shame?",
+        "Loss of interest in activities that you used to enjoy?",
+        "Feeling distant or cut off from other people?",
+        "Trouble experiencing positive feelings (for example, being unable to feel happiness "
+        "or have loving feelings for people close to you)?",
+        "Irritable behavior, angry outbursts, or acting aggressively?",
+        "Taking too many risks or doing things that could cause you harm?",
+        "Being \u201csuperalert\u201d or watchful or on guard?",
+        "Feeling jumpy or easily startled?",
+        "Having difficulty concentrating?",
+        "Trouble falling or staying asleep?",
     ),
     ("Not at all", "A little bit", "Moderately", "Quite a bit", "Extremely"),
     (
@@ -149,8 +166,8 @@ PCL5 = Screener(
             31,
             32,
             "near the cut-off",
-            "Your answers are near the level that can suggest PTSD. A conversation with a "
-            "counselor is a good next step.",
+            "Your answers are near the level (31 to 33) that can suggest PTSD. A conversation "
+            "with a counselor is a good next step.",
         ),
         Band(
             33,
@@ -165,32 +182,52 @@ PCL5 = Screener(
 AUDITC = Screener(
     "auditc",
     "Alcohol (AUDIT-C)",
-    "About your drinking over the past year.",
+    "Three questions about your drinking over the past year.",
     (
-        "How often do you have a drink containing alcohol? (Never; monthly or less; 2–4 times a "
-        "month; 2–3 times a week; 4 or more times a week)",
-        "How many standard drinks do you have on a typical day when you are drinking? (1–2; 3–4; "
-        "5–6; 7–9; 10 or more)",
-        "How often do you have six or more drinks on one occasion? (Never; less than monthly; "
-        "monthly; weekly; daily or almost daily)",
+        "How often do you have a drink containing alcohol?",
+        "How many standard drinks containing alcohol do you have on a typical day?",
+        "How often do you have six or more drinks on one occasion?",
     ),
-    ("First option", "Second option", "Third option", "Fourth option", "Fifth option"),
+    (),
     (
-        Band(0, 2, "lower risk", "Your drinking is in the lower-risk range."),
+        Band(
+            0,
+            2,
+            "below the cut-off",
+            "Your score is below the level that suggests a problem, for women (3 or more) "
+            "and for men (4 or more).",
+        ),
         Band(
             3,
             3,
-            "possible risk",
-            "A score of 3 is a positive screen for women (men: 4 or more). Worth a look.",
+            "positive screen for women",
+            "For women a score of 3 or more is a positive screen; for men the cut-off is 4. "
+            "It may be worth a look at how drinking fits your life.",
         ),
         Band(
             4,
             12,
             "positive screen",
-            "Your drinking may be affecting your health or safety. A peer supporter who knows "
-            "this ground can help, confidentially.",
+            "At or above the cut-off for men (4 or more) and for women (3 or more): your "
+            "drinking may be affecting your health or safety. A peer supporter who knows this "
+            "ground can help, confidentially.",
         ),
     ),
+    item_choices=(
+        (
+            "Never",
+            "Monthly or less",
+            "2 to 4 times a month",
+            "2 to 3 times a week",
+            "4 or more times a week",
+        ),
+        ("1 or 2", "3 or 4", "5 or 6", "7 to 9", "10 or more"),
+        ("Never", "Less than monthly", "Monthly", "Weekly", "Daily or almost daily"),
+    ),
+    note="One standard drink (US) holds about 14 grams of pure alcohol: 12 ounces of regular "
+    "beer (about 5% alcohol), 5 ounces of wine (about 12%), or 1.5 ounces of distilled spirits "
+    "(about 40%). Scores run from 0 to 12: 4 or more is a positive screen for men, 3 or more "
+    "for women (Bush et al. 1998; Bradley et al. 2007).",
 )
 
 SCREENERS = {s.key: s for s in (PHQ9, GAD7, PCL5, AUDITC)}
@@ -202,8 +239,9 @@ def score(key: str, answers: Sequence[int]) -> Result:
     if screener is None:
         raise ScreenerError("unknown screener")
     values = tuple(int(a) for a in answers)
-    top = len(screener.choices) - 1
-    if len(values) != len(screener.items) or any(not 0 <= v <= top for v in values):
+    if len(values) != len(screener.items) or any(
+        not 0 <= v < len(screener.choices_for(i)) for i, v in enumerate(values)
+    ):
         raise ScreenerError(f"answer all {len(screener.items)} questions")
     total = sum(values)
     band = next(b for b in screener.bands if b.low <= total <= b.high)

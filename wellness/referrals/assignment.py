@@ -1,0 +1,242 @@
+"""Putting a new case in someone's hands: the roster, the conflict facts about the person a
+case is about, routing (``referrals.routing``, pure), and what happens when routing finds no
+one. Never silent, never nobody: every case reaches a person, or raises an alert people see.
+
+- A counselor: the case is sealed to them and they are told (a crisis: paged).
+- Nobody eligible: the case goes to the coordinator's queue, sealed only to coordinators who
+  pass the same conflict rules as counselors (never the subject, the reporter, or anyone in the
+  subject's chain of command, under the subject, or in the subject's unit).
+- No coordinator clear of the conflicts either: sealed to the recovery key only; admins,
+  available coordinators and on-call counselors are alerted (content-free) that a case needs
+  someone outside the conflict, and the coordinator's queue shows it until someone assigns it
+  with the recovery code.
+- A crisis: the coordinators are told at the same time, whoever is paged.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from wellness.accounts.models import CounselorProfile, Role, User, UserRole
+from wellness.agency import chain
+from wellness.agency import service as agency
+from wellness.cases import service as cases
+from wellness.cases.models import OPEN_STATUSES, Case, CaseKey, KeyHolder
+from wellness.cases.service import Reader
+from wellness.extensions import db
+from wellness.keys import trust
+from wellness.notifications import service as notifications
+from wellness.referrals import routing
+
+# Nothing is sealed to someone before they choose their own password: until then their key is
+# wrapped under a one-time password the admin saw.
+READY = (User.active.is_(True), User.must_change_password.is_(False))
+
+
+def roster() -> list[routing.Counselor]:
+    """Every active, confirmed counselor with their profile and current open caseload."""
+    loads = cases.open_caseloads()
+    # Only the columns routing reads: whole User objects (keys, hashes, roles) for hundreds of
+    # counselors were most of a submission's time.
+    rows = db.session.execute(
+        select(
+            User.id,
+            User.unit_id,
+            CounselorProfile.supporter_type,
+            CounselorProfile.specialties,
+            CounselorProfile.languages,
+            CounselorProfile.available,
+            CounselorProfile.on_call,
+            CounselorProfile.caseload_cap,
+        )
+        .join(CounselorProfile, CounselorProfile.user_id == User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        # confirmed by a coordinator (the endorsement itself is checked before sealing)
+        .where(UserRole.role == Role.COUNSELOR, UserRole.endorsement.is_not(None), *READY)
+    ).all()
+    return [
+        routing.Counselor(
+            id=row.id,
+            unit_id=row.unit_id,
+            supporter_type=str(row.supporter_type),
+            specialties=frozenset(row.specialties or []),
+            languages=frozenset(row.languages or []),
+            available=row.available,
+            on_call=row.on_call,
+            caseload=loads.get(row.id, 0),
+            cap=row.caseload_cap,
+        )
+        for row in rows
+    ]
+
+
+def about(
+    subject_id: int | None, unit_id: int | None, reporter_id: int | None = None, **wishes: Any
+) -> routing.Request:
+    """A routing request with the conflict facts about the person a case concerns: their unit
+    and its sub-units, the supervisors above it, and the units they themselves head."""
+    parents, bosses = agency.parent_map(), agency.supervisor_map()
+    return routing.Request(
+        subject_id=subject_id,
+        subject_unit_id=unit_id,
+        subject_units=frozenset(chain.descendants(unit_id, parents)) if unit_id else frozenset(),
+        chain_of_command=frozenset(chain.supervisors_above(unit_id, parents, bosses))
+        if unit_id
+        else frozenset(),
+        subordinate_units=frozenset(chain.units_under(subject_id, parents, bosses))
+        if subject_id
+        else frozenset(),
+        reporter_id=reporter_id,
+        **wishes,
+    )
+
+
+def conflict_for(content: dict[str, Any], person: User) -> str | None:
+    """Why ``person`` may not hold this case (routing's conflict rules), or None: for a
+    counselor picked by hand on transfer or reassignment."""
+    subject = content.get("subject") or content.get("who") or {}
+    subject_id = subject.get("user_id") if isinstance(subject, dict) else None
+    reporter = content.get("reporter") or {}
+    reporter_id = reporter.get("user_id") if isinstance(reporter, dict) else None
+    account = db.session.get(User, subject_id) if subject_id else None
+    request = about(
+        subject_id,
+        account.unit_id if account else None,
+        reporter_id,
+        involved=frozenset(content.get("involved") or ()),
+    )
+    return routing.conflict(routing.Counselor(person.id, person.unit_id, "peer"), request)
+
+
+def route_and_store(
+    kind: str,
+    urgency: str,
+    content: dict[str, Any],
+    request: routing.Request,
+    owner: Reader | None = None,
+    reporter: Reader | None = None,
+    receipt_public: bytes | None = None,
+    owner_account: User | None = None,
+) -> tuple[Case, routing.Decision]:
+    """Route a new case and store it, sealed to whoever routing found (in the caller's
+    transaction), and tell them; see the module docstring for when that is nobody."""
+    decision, counselor = _decide(request)
+    queue = [] if counselor else coordinators_clear_of(request)
+    reasons = list(decision.reasons)
+    if counselor is None and not queue:
+        reasons.append("no coordinator is clear of the conflicts: only the recovery key holds it")
+    case = cases.create_case(
+        kind,
+        urgency,
+        {**content, "routing": reasons},
+        owner,
+        [counselor] if counselor else queue,
+        receipt_public=receipt_public,
+        reporter=reporter,
+        commit=False,
+        owner_account=owner_account,
+        share_as=Role.COUNSELOR if counselor else Role.COORDINATOR,
+    )
+    case.assignee_id = decision.counselor_id
+    case.routing_summary = decision.summary[:400]
+    _tell(case, request, counselor, queue)
+    return case, decision
+
+
+def _tell(case: Case, request: routing.Request, counselor: User | None, queue: list[User]) -> None:
+    if counselor is not None:
+        notifications.notify(
+            [counselor.id], "crisis" if request.crisis else "new_referral", case.id
+        )
+        if request.crisis:  # the coordinators hear of every crisis at once
+            clear = [u.id for u in coordinators_clear_of(request) if u.id != counselor.id]
+            notifications.notify(clear, "crisis_routed", case.id)
+    elif queue:
+        kind = "crisis_unrouted" if request.crisis else "queue"
+        notifications.notify([u.id for u in queue], kind, case.id)
+    else:
+        notifications.notify(_someone_outside(request), "needs_outside", case.id)
+
+
+def _decide(request: routing.Request) -> tuple[routing.Decision, User | None]:
+    """Route, and if the chosen counselor's key or endorsement fails its check (reported by
+    keys.trust), route again without them: a planted key never receives a case."""
+    candidates = roster()
+    while True:
+        decision = routing.route(request, candidates, random.SystemRandom())
+        if decision.counselor_id is None:
+            return decision, None
+        counselor = db.session.get(User, decision.counselor_id)
+        try:
+            trust.case_key(counselor, Role.COUNSELOR)
+        except trust.UntrustedKeyError:
+            candidates = [c for c in candidates if c.id != counselor.id]
+            continue
+        return decision, counselor
+
+
+def _people(role: Role, *extra: Any) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == role, UserRole.endorsement.is_not(None), *READY, *extra)
+        )
+    )
+
+
+def coordinators_clear_of(request: routing.Request) -> list[User]:
+    """Confirmed coordinators whom no conflict rule keeps from this case."""
+    people = _people(Role.COORDINATOR)
+    clear = {
+        c.id
+        for c in routing.clear_of_conflicts(
+            [routing.Counselor(u.id, u.unit_id, "") for u in people], request
+        )
+    }
+    return [u for u in people if u.id in clear]
+
+
+def _someone_outside(request: routing.Request) -> list[int]:
+    """Who is alerted when nobody clear of the conflicts holds a case: admins, available
+    coordinators and on-call counselors who are not themselves in the conflict (the alert
+    says nothing about the case). With none of those, every active admin."""
+    available = CounselorProfile.available.is_(True)
+    candidates: Iterable[User] = [
+        *_people(Role.COORDINATOR),
+        *_people(
+            Role.COUNSELOR,
+            CounselorProfile.on_call.is_(True),
+            available,
+            User.id == CounselorProfile.user_id,
+        ),
+    ]
+    staff = [
+        c.id
+        for c in routing.clear_of_conflicts(
+            [routing.Counselor(u.id, u.unit_id, "") for u in candidates], request
+        )
+    ]
+    admins = notifications.operators(Role.ADMIN)
+    return sorted(set(staff) | set(admins)) or admins
+
+
+def unheld_cases() -> list[Case]:
+    """Open cases nobody holds but the recovery key (every coordinator was in a conflict):
+    the coordinator's queue lists them, without content, until someone assigns them."""
+    held = select(CaseKey.case_id).where(CaseKey.holder == KeyHolder.USER)
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(
+                Case.assignee_id.is_(None),
+                Case.status.in_(OPEN_STATUSES),
+                Case.id.not_in(held),
+            )
+            .order_by(Case.created_at, Case.id)
+        )
+    )
