@@ -78,7 +78,7 @@ GET = {
     "admin.edit_unit": ADMIN_ONLY,
     "admin.audit_log": ADMIN_ONLY,
     "statistics.coordinator": COORDINATOR_ONLY,
-    "statistics.csv": COORDINATOR_ONLY,
+    "statistics.csv": COORDINATOR_ONLY | {"supervisor": 200},
     "statistics.command": COORDINATOR_ONLY | {"supervisor": 200},
 }
 
@@ -110,7 +110,7 @@ POST = {
     "team.refuse": COORDINATOR_ONLY | {"coordinator": 302},
     "team.confirm": COORDINATOR_ONLY | {"coordinator": 302},  # no code typed: said so
     "referrals.receipt_checkin": PUBLIC,
-    "referrals.reach_out": PUBLIC,  # the questionnaires again: the form was incomplete
+    "referrals.reach_out": PUBLIC,  # sent without a result that does not score
     "cases.notifications_read": CASE_STAFF
     | {"counselor": 302, "other_counselor": 302, "coordinator": 302},
     "admin.reset_password": ADMIN_ONLY,

@@ -52,12 +52,19 @@ class Defaults:
     CHECKIN_MISSED_HOURS: int = 48
     # Days after closing before a case is destroyed (keys and ciphertext); counts are kept.
     RETENTION_DAYS: int = 365
+    # Program figures that leave the coordinator: one differentially private release per
+    # completed "month" (or "quarter", for a small agency: larger counts, less relative noise),
+    # with this privacy budget ε each (statistics/release.py, SECURITY.md).
+    RELEASE_PERIOD: str = "month"
+    RELEASE_EPSILON: float = 1.0
     # How often the scheduler looks for work, in seconds; check-ins claimed per transaction.
     SCHEDULER_INTERVAL_SECONDS: int = 30
     DISPATCH_BATCH: int = 500
     # E-mail: "console" (logged, for one box and development) or "smtp".
     MAIL_BACKEND: str = "console"
-    MAIL_FROM: str = "peer-support@localhost"
+    # Sender of notice e-mails: neutral by default (a mail administrator sees who wrote to whom).
+    MAIL_FROM: str = "notices@localhost"
+    MAIL_SENDER_NAME: str = "Notices"
     SMTP_HOST: str = "localhost"
     SMTP_PORT: int = 25
     SMTP_TLS: str = "none"  # none / starttls / ssl

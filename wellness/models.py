@@ -12,7 +12,7 @@ from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUser
 from wellness.notifications.models import Notification
 from wellness.program.models import AgencyText, Resource
 from wellness.referrals.models import Receipt
-from wellness.statistics.models import ArchivedCase
+from wellness.statistics.models import ArchivedCase, Release
 
 __all__ = [
     "AccessLogEntry",
@@ -36,6 +36,7 @@ __all__ = [
     "Message",
     "Notification",
     "Receipt",
+    "Release",
     "RecoveryKey",
     "RetiredUserKey",
     "Unit",

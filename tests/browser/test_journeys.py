@@ -233,7 +233,7 @@ def test_crisis_with_nobody_available_says_so_and_the_limits_come_first(journey,
     officer.page.fill("#text", "I am not safe tonight")
     officer.submit("Send anonymously")
     main = officer.page.locator("main").inner_text()
-    assert "Nobody could be assigned to you at once" in main
+    assert "Nobody could be paged at once" in main
     assert "We cannot call you" in main
     assert "Call or text 988" in officer.page.locator("main .crisis-panel").inner_text()
     with app.app_context():

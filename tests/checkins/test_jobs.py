@@ -176,7 +176,7 @@ def test_calendar_entry_carries_no_content(app, people):
     response = client.get(f"/me/check-ins/{checkin.id}.ics")
     body = response.get_data(as_text=True)
     assert response.mimetype == "text/calendar"
-    assert "SUMMARY:Check-in" in body
+    assert "SUMMARY:Reminder" in body
     assert "BEGIN:VEVENT" in body
     for secret in ("MARKER", "Jordan", "jordan", "stress", "kelly", "Kelly"):
         assert secret not in body

@@ -58,7 +58,8 @@ def test_notification_emails_say_only_that_something_is_waiting(app, ctx, smtp_s
     [message] = handler.messages
     assert message["To"] == "kelly@example.org"
     text = message.as_string()
-    assert "A new referral is waiting for you." in text
+    assert "Something is waiting for you. Please sign in to see it." in text
+    assert "referral" not in text.lower()  # not even what kind of thing is waiting
     assert "https://wellness.example.org" in text
     for secret in ("MARKER", "drinking", "Jordan", "jordan", "stress", "soon", "Kelly"):
         assert secret not in text.replace("kelly@example.org", "")

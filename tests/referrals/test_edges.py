@@ -9,70 +9,17 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.factories import login, make_unit, make_user, post, reader
+from tests.factories import login, make_user, post, reader
+from tests.referrals.conftest import concern, holders, kinds, nobody_available
 from wellness.accounts import service as accounts
 from wellness.accounts.models import Role, User
-from wellness.agency import service as agency
 from wellness.cases import lifecycle
 from wellness.cases import service as cases
 from wellness.cases.models import Case, CaseKey, KeyHolder
 from wellness.extensions import db
 from wellness.incidents import service as incidents
-from wellness.notifications.models import Notification
-from wellness.referrals import assignment
+from wellness.program import queue as queues
 from wellness.referrals import service as referrals
-
-
-@pytest.fixture
-def team(ctx):
-    """A lieutenant over Patrol (North, South); counselors; two coordinators; IT."""
-    patrol = make_unit("Patrol")
-    north, south = make_unit("North", patrol), make_unit("South", patrol)
-    support, hq = make_unit("Support"), make_unit("HQ")
-    people = {
-        "lt": make_user("lt", Role.OFFICER, Role.SUPERVISOR, unit=patrol),
-        "officer": make_user("jordan", Role.OFFICER, unit=north),
-        "colleague": make_user("sam", Role.OFFICER, unit=south),
-        "peer_north": make_user("kelly", Role.COUNSELOR, unit=north),
-        "peer_support": make_user("renee", Role.COUNSELOR, unit=support),
-        "lead_support": make_user("maria", Role.COORDINATOR, unit=support),
-        "lead_hq": make_user("ana", Role.COORDINATOR, unit=hq),
-        "admin": make_user("itadmin", Role.ADMIN, unit=hq),
-    }
-    agency.save_unit(patrol, "Patrol", None, people["lt"].id)
-    people["units"] = {"north": north, "south": south, "support": support, "hq": hq}
-    return people
-
-
-def nobody_available(people):
-    for key in ("peer_north", "peer_support"):
-        accounts.save_counselor_profile(people[key], available=False, on_call=False)
-
-
-def kinds(user) -> set[str]:
-    return set(db.session.scalars(select(Notification.kind).where(Notification.user_id == user.id)))
-
-
-def holders(case) -> set[int]:
-    return {
-        k.user_id
-        for k in db.session.scalars(select(CaseKey).where(CaseKey.case_id == case.id))
-        if k.holder == KeyHolder.USER
-    }
-
-
-def concern(reporter, subject, urgency="routine", behaviours=(), supervisor=False):
-    result = referrals.submit_concern(
-        referrals.ConcernReport(
-            subject=subject,
-            behaviours=list(behaviours),
-            text="MARKER-CONCERN",
-            urgency=urgency,
-            supervisor_report=supervisor,
-        ),
-        reader(reporter),
-    )
-    return db.session.get(Case, result.case_id), result
 
 
 def test_a_queued_case_is_opened_only_to_coordinators_clear_of_the_conflicts(team):
@@ -99,9 +46,14 @@ def test_with_every_coordinator_in_a_conflict_the_case_waits_sealed_to_recovery_
     assert holders(case) == set()
     rows = {k.holder for k in db.session.scalars(select(CaseKey).where(CaseKey.case_id == case.id))}
     assert rows == {KeyHolder.RECOVERY}  # (and the reporter's index, which holds no key)
-    assert "needs_outside" in kinds(team["admin"])  # someone sees it: never silent
-    assert "needs_outside" not in kinds(team["lead_hq"])  # not the subject
-    assert case.id in {c.id for c in assignment.unheld_cases()}
+    assert result.told == "outside"
+    # someone sees it, never silent: not the admin (in the subject's unit) nor the subject;
+    # nobody outside the conflict being on call, every counselor clear of it
+    assert "needs_outside" not in kinds(team["admin"])
+    assert "needs_outside" not in kinds(team["lead_hq"])
+    assert "needs_outside" in kinds(team["peer_support"])
+    assert "needs_outside" in kinds(team["peer_north"])
+    assert case.id in {c.id for c in queues.unheld_cases()}
     # the queue shows it, without content, until someone assigns it with the recovery code
     lead = app.test_client()
     login(lead, team["lead_support"])
@@ -116,7 +68,7 @@ def test_with_every_coordinator_in_a_conflict_the_case_waits_sealed_to_recovery_
         app.config["TEST_RECOVERY_CODE"],
     )
     assert cases.open_case(case.id, reader(team["peer_support"]), "case page")
-    assert case.id not in {c.id for c in assignment.unheld_cases()}
+    assert case.id not in {c.id for c in queues.unheld_cases()}
     assert result.urgency == "soon"
 
 
@@ -142,7 +94,7 @@ def test_a_crisis_with_nobody_available_reaches_the_coordinators_and_the_officer
         {"urgency": "crisis", "contact_method": "phone"},
         token_from="/help/self",
     ).get_data(as_text=True)
-    assert "Nobody could be assigned to you at once" in page
+    assert "Nobody could be paged at once" in page
     assert 'href="tel:911"' in page
     case = db.session.scalars(select(Case)).one()
     assert holders(case) == {team["lead_support"].id, team["lead_hq"].id}

@@ -1,4 +1,5 @@
-"""Statistics through the pages, against a seeded data set."""
+"""Statistics through the pages: the coordinator's exact working view, and the releases every
+other view and every export shows."""
 
 from datetime import timedelta
 
@@ -9,10 +10,12 @@ from wellness.accounts.models import Role
 from wellness.cases import service as cases
 from wellness.cases.models import Case
 from wellness.extensions import db
-from wellness.timeutil import utcnow
+from wellness.statistics import releases
+from wellness.statistics.models import Release
+from wellness.timeutil import frozen_at, utcnow
 
 
-def test_coordinator_and_command_see_suppressed_counts_and_csv(app, ctx):
+def test_coordinator_works_with_exact_figures_and_exports_only_releases(app, ctx):
     officer, counselor = make_user("jordan", Role.OFFICER), make_user("kelly", Role.COUNSELOR)
     for _ in range(7):
         self_referral(officer, urgency="routine", text="MARKER-TEXT")
@@ -25,18 +28,41 @@ def test_coordinator_and_command_see_suppressed_counts_and_csv(app, ctx):
     login(coordinator, make_user("maria", Role.COORDINATOR))
     page = coordinator.get("/coordinator/statistics").get_data(as_text=True)
     month = utcnow().strftime("%Y-%m")
-    # 9 self-referrals this month; by urgency 7 routine and 2 soon: 2 hidden, 7 its partner.
-    assert f'<th scope="row">{month}</th><td>9</td>' in page
-    assert "Median 30 min; 90th percentile 30 min (over 9 cases)" in page
-    assert "<svg" in page
+    assert f'<th scope="row">{month}</th><td>9</td>' in page  # exact, this month included
+    assert "median 30 min" in page
     assert "MARKER" not in page
     assert "Jordan" not in page
-    csv = coordinator.get("/coordinator/statistics.csv").get_data(as_text=True)
-    assert f"{month},,,0,9" in csv  # by urgency: 2 soon hidden, 7 routine its partner
-    assert f"{month},9,0,0,0,9" in csv
+    assert "nothing has been released yet" in page
+    csv = coordinator.get("/statistics/releases.csv").get_data(as_text=True)
+    assert csv.splitlines()[1:] == []  # no release yet: the exact numbers are never exported
+    assert counselor.id
+
+
+def test_the_scheduler_releases_each_ended_month_once_and_every_view_shows_it(app, ctx):
+    officer = make_user("jordan", Role.OFFICER)
+    make_user("kelly", Role.COUNSELOR)
+    last_month = utcnow().replace(day=1) - timedelta(days=3)
+    with frozen_at(last_month):
+        for _ in range(12):
+            self_referral(officer, text="MARKER")
+    made = releases.make_due(utcnow().date())
+    assert last_month.strftime("%Y-%m") in made
+    assert releases.make_due(utcnow().date()) == []  # once
+    stored = db.session.scalars(select(Release)).all()
+    assert len(stored) == 12  # the last twelve ended months, each released once
     supervisor = app.test_client()
     login(supervisor, make_user("sgt", Role.SUPERVISOR))
     command = supervisor.get("/command/statistics").get_data(as_text=True)
-    assert "Program statistics" in command
-    assert "Download as CSV" not in command
-    assert counselor.id  # the counselor exists only so the cases were routed
+    coordinator = app.test_client()
+    login(coordinator, make_user("maria", Role.COORDINATOR))
+    working = coordinator.get("/coordinator/statistics").get_data(as_text=True)
+    for page in (command, working):
+        assert "ε = 1.0 per release" in page
+        assert "at most ε = 12.0 a year" in page
+        assert "fewer than 5" in page  # the empty months
+    csv_one = supervisor.get("/statistics/releases.csv").get_data()
+    csv_two = coordinator.get("/statistics/releases.csv").get_data()
+    assert csv_one == csv_two  # the same release for every role and format
+    row = next(r for r in stored if r.period == last_month.strftime("%Y-%m"))
+    assert f"{row.period},1.0,{releases.rules.shown(row.figures['total'])}" in csv_one.decode()
+    assert "Download the releases as CSV" in command

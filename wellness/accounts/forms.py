@@ -1,7 +1,7 @@
 """Sign-in and account forms. Every field is bounded on the server."""
 
 from wtforms import PasswordField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, Regexp
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp
 
 from wellness.accounts.models import USERNAME_MAX
 from wellness.accounts.passwords import MAX_LENGTH, MIN_LENGTH
@@ -49,3 +49,27 @@ class PasswordChangeForm(Form):
         validators=[InputRequired(), EqualTo("new", message="The two new passwords differ.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+NOTICE_HINT = (
+    "A personal address is better than a work one: your agency's mail administrators can read "
+    "work mail. Notices only ever say that something is waiting, never what or from whom."
+)
+
+
+def notice_address_field(description: str = NOTICE_HINT) -> StringField:
+    """The optional e-mail address notices go to (the officer's own form and the admin's)."""
+    return StringField(
+        "E-mail for notices (optional)",
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address."),
+        ],
+        description=description,
+        render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"},
+    )
+
+
+class NoticeAddressForm(Form):
+    email = notice_address_field()

@@ -16,11 +16,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from wellness.accounts import service, sessions, signin, totp
-from wellness.accounts.forms import LoginForm, PasswordChangeForm, TotpForm
+from wellness.accounts.forms import LoginForm, NoticeAddressForm, PasswordChangeForm, TotpForm
 from wellness.accounts.models import User
 from wellness.accounts.passwords import WeakPasswordError
 from wellness.crypto import keypairs
-from wellness.extensions import limiter, login_manager
+from wellness.extensions import db, limiter, login_manager
 from wellness.keys import service as keys
 from wellness.notifications import service as notifications
 
@@ -150,12 +150,19 @@ def logout() -> Response:
     return redirect(url_for(".login"))
 
 
-@bp.route("/account")
+@bp.route("/account", methods=["GET", "POST"])
 @login_required
-def account() -> str:
+def account() -> Response | str:
+    form = NoticeAddressForm(data={"email": service.email_address(current_user) or ""})
+    if form.validate_on_submit():
+        service.set_notice_address(current_user, (form.email.data or "").strip() or None)
+        db.session.commit()
+        flash("Saved. Notices go there from now on." if form.email.data else "Saved: no e-mails.")
+        return redirect(url_for(".account"))
     return render_template(
         "account/account.html",
         user=current_user,
+        form=form,
         safety_code=keypairs.safety_code(current_user.public_key),
         notices=notifications.unread(current_user.id),
         messages=notifications.MESSAGES,

@@ -2,8 +2,9 @@
 
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Regexp
 
+from wellness.accounts.forms import notice_address_field
 from wellness.accounts.models import DISPLAY_NAME_MAX, USERNAME_MAX, Role
 from wellness.agency.models import UNIT_NAME_MAX
 from wellness.forms import CheckboxesField, Form
@@ -18,14 +19,9 @@ class UserForm(Form):
         "Full name", validators=[InputRequired(), Length(max=DISPLAY_NAME_MAX)]
     )
     unit = SelectField("Unit", coerce=int, validate_choice=True)
-    email = StringField(
-        "E-mail for notices (optional)",
-        validators=[
-            Optional(),
-            Length(max=254),
-            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an e-mail address."),
-        ],
-        description="Only ever receives 'something is waiting' notices. Stored encrypted.",
+    email = notice_address_field(
+        "Only ever receives 'something is waiting' notices. Stored encrypted. Suggest a "
+        "personal address: work mail is readable by the agency's mail administrators."
     )
     roles = CheckboxesField(
         "Roles",

@@ -33,7 +33,10 @@ class Link:
     prev_hash: str
     entry_hash: str
     account_id: int | None = None
-    version: int = 2
+    version: int = 3
+    # From version 3 the case is named by a value keyed with a key destroyed with the case
+    # (``case_ref``), so once a case is destroyed its entries point at nothing.
+    case_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,11 @@ def _fields(link: Link) -> list[str]:
         link.reason,
         link.prev_hash,
     ]
-    if link.version >= 2:
+    if link.version >= 3:
+        fields[4] = link.case_ref or ""
+        fields.insert(0, "v3")
+        fields.append("" if link.account_id is None else str(link.account_id))
+    elif link.version == 2:
         fields.insert(0, "v2")
         fields.append("" if link.account_id is None else str(link.account_id))
     return fields

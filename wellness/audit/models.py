@@ -22,11 +22,14 @@ class AccessLogEntry(db.Model):
     # counselor / coordinator / owner / recovery. The owner (who asked) is never named here.
     actor_kind: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: the log outlives users
-    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # and cases
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # entries of earlier releases
+    # HMAC of the case id under the case's own log key, which is destroyed with the case.
+    case_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     # The account a role change or reset was about (no case involved).
     account_id: Mapped[int | None] = mapped_column(Integer)
-    # 1: earlier releases' unkeyed SHA-256 chain; 2: HMAC with instance/keys/audit.key.
-    mac_version: Mapped[int] = mapped_column(Integer, default=2)
+    # 1: earlier releases' unkeyed SHA-256 chain; 2: HMAC with instance/keys/audit.key;
+    # 3: the same, naming the case by ``case_ref``.
+    mac_version: Mapped[int] = mapped_column(Integer, default=3)
     action: Mapped[str] = mapped_column(String(40))
     reason: Mapped[str] = mapped_column(String(REASON_MAX))
     prev_hash: Mapped[str] = mapped_column(String(64))

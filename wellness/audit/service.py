@@ -7,8 +7,10 @@ head, signed, to ``instance/audit-checkpoints.log`` (daily by the scheduler, and
 
 from __future__ import annotations
 
+import hmac
 import logging
 import os
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -17,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from wellness.audit import chain, checkpoints
 from wellness.audit.models import REASON_MAX, AccessLogEntry, AuditHead
-from wellness.cases.models import Message, Note
+from wellness.cases.models import Case, Message, Note
 from wellness.checkins.models import CheckIn
 from wellness.extensions import db
 from wellness.keyring import audit_key, signing_key
@@ -42,6 +44,7 @@ def record(
     account_id: int | None = None,
 ) -> None:
     """Append an entry; committed at once unless it belongs to the caller's transaction."""
+    ref = case_reference(case_id) if case_id is not None else None
     _ensure_head()
     # The UPDATE takes the head's row lock (a write lock on SQLite) before anything is read,
     # so two appends can never chain onto the same predecessor.
@@ -58,12 +61,13 @@ def record(
         at=floor_hour(utcnow()),
         actor_kind=actor_kind,
         actor_id=actor_id,
-        case_id=case_id,
+        case_id=None,
         action=action,
         reason=reason[:REASON_MAX],
         prev_hash=head.last_hash,
         entry_hash="",
         account_id=account_id,
+        case_ref=ref,
     )
     digest = chain.entry_hash(link, audit_key())
     db.session.add(
@@ -72,13 +76,13 @@ def record(
             at=link.at,
             actor_kind=actor_kind,
             actor_id=actor_id,
-            case_id=case_id,
+            case_ref=ref,
             account_id=account_id,
             action=action,
             reason=link.reason,
             prev_hash=link.prev_hash,
             entry_hash=digest,
-            mac_version=2,
+            mac_version=link.version,
         )
     )
     head.last_hash = digest
@@ -139,6 +143,7 @@ def _links() -> list[chain.Link]:
             r.entry_hash,
             r.account_id,
             r.mac_version,
+            r.case_ref,
         )
         for r in rows
     ]
@@ -199,11 +204,22 @@ def daily_check(now: datetime | None = None) -> list[str]:
     return problems
 
 
+def case_reference(case_id: int) -> str:
+    """How the log names a case: HMAC of its id under the case's own log key (made when first
+    needed). Once the case is destroyed, with its key, nothing ties an entry to it."""
+    key = db.session.scalar(select(Case.log_key).where(Case.id == case_id))
+    if key is None:
+        key = secrets.token_bytes(32)
+        db.session.execute(update(Case).where(Case.id == case_id).values(log_key=key))
+    return hmac.new(key, b"wellness case ref\0" + str(case_id).encode(), "sha256").hexdigest()
+
+
 def entries_for_case(case_id: int) -> list[AccessLogEntry]:
+    ref = case_reference(case_id)
     return list(
         db.session.scalars(
             select(AccessLogEntry)
-            .where(AccessLogEntry.case_id == case_id)
+            .where(or_(AccessLogEntry.case_ref == ref, AccessLogEntry.case_id == case_id))
             .order_by(AccessLogEntry.seq)
         )
     )

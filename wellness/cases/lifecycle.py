@@ -16,6 +16,7 @@ from wellness.accounts.models import Role, User, UserRole
 from wellness.audit import service as audit
 from wellness.cases import keyholding
 from wellness.cases import service as cases
+from wellness.cases.leads import leads_of
 from wellness.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseKey, KeyHolder, Note
 from wellness.cases.service import NotSharedError, Reader
 from wellness.checkins.models import SCHEDULED, CheckIn
@@ -167,10 +168,15 @@ def transfer(case_id: int, reader: Reader, to: User) -> None:
 
 def reassign(case_id: int, coordinator: Reader, to: User, recovery_code: str | None) -> None:
     """The coordinator assigns a case: with their own key (queued cases are shared with them),
-    or, for a case they do not hold, with the program recovery code (nothing is read)."""
+    or, for a case they do not hold, with the program recovery code (nothing is read). Only a
+    coordinator clear of the case's conflicts may, unless none is (``cases.leads``)."""
     case = db.session.get(Case, case_id)
     if case is None or case.content is None:
         raise NotSharedError(case_id)
+    clear = leads_of(case)
+    if clear and coordinator.account.id not in clear:
+        # the recovery code must not let a coordinator in a conflict pick who counsels the case
+        raise LifecycleError("A coordinator clear of this case's conflicts will assign it.")
     try:
         key = cases.data_key(case, coordinator)
     except NotSharedError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wellness.extensions import db
@@ -43,6 +43,12 @@ class Case(db.Model):
     # are class B, in ``times``.
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     times: Mapped[str | None] = mapped_column(String(255))
+    # Keys the access log's references to this case; deleted with the case, after which the
+    # log's entries about it point at nothing (they still verify).
+    log_key: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    # Class B: which coordinators are clear of this case's conflicts (referrals.assignment);
+    # only they hear of it or see it in the queue.
+    leads: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     contacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,8 +1,7 @@
 """Retention: closed cases are destroyed after the retention period (crypto-shredding).
 
-Every sealed key, the ciphertext, messages, notes, check-ins and the receipt go with the case
-row; what stays is one id-free ArchivedCase row (month, kind, urgency, time to first contact)
-so the program's statistics still add up.
+Destroyed by cases.destruction: nothing of the case stays but one id-free ArchivedCase row
+(month, kind, urgency, time to first contact) so the program's statistics still add up.
 """
 
 from __future__ import annotations
@@ -10,14 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
+from wellness.cases import destruction
 from wellness.cases.models import Case
-from wellness.cases.service import exact_created_at
 from wellness.extensions import db
-from wellness.statistics.models import ArchivedCase
-from wellness.statistics.tables import month_of
-from wellness.timeutil import as_utc
 
 CLOSED = ("closed", "referred out")
 
@@ -44,31 +40,6 @@ def purge_closed_cases(now: datetime, days: int, dry_run: bool = False) -> Reten
         return RetentionResult(cutoff, ids, True)
     # Delete first and archive what the DELETE returns: a second purge running at the same
     # time deletes (and so archives) nothing twice.
-    # ON DELETE CASCADE takes keys, messages, notes, check-ins, events and the receipt.
-    gone = (
-        db.session.execute(
-            delete(Case)
-            .where(Case.id.in_(ids), Case.status.in_(CLOSED))
-            .returning(
-                Case.id, Case.times, Case.created_at, Case.kind, Case.urgency, Case.contacted_at
-            )
-        ).all()
-        if ids
-        else []
-    )
-    for case_id, times, created, kind, urgency, contacted in gone:
-        minutes = None
-        if contacted is not None:
-            exact = exact_created_at(case_id, times, created)
-            minutes = (as_utc(contacted) - exact).total_seconds() / 60
-        db.session.add(
-            ArchivedCase(
-                created_month=month_of(created),
-                kind=kind,
-                urgency=urgency,
-                first_contact_minutes=minutes,
-            )
-        )
-    ids = [row[0] for row in gone]
+    ids = destruction.destroy(ids, Case.status.in_(CLOSED))
     db.session.commit()
     return RetentionResult(cutoff, ids, False)

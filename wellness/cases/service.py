@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from wellness.accounts.models import Role, User
 from wellness.audit import service as audit
@@ -24,8 +25,7 @@ from wellness.cases.keyholding import (
     remove_from_index,
     seal_to,
 )
-from wellness.cases.models import OPEN_STATUSES, Case, CaseKey, KeyHolder, Message, Note
-from wellness.checkins.models import CheckIn
+from wellness.cases.models import OPEN_STATUSES, Case, KeyHolder, Message
 from wellness.crypto import records
 from wellness.crypto.context import context
 from wellness.crypto.errors import DecryptionError
@@ -33,7 +33,6 @@ from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
 from wellness.keys import service as keys
 from wellness.keys import trust
-from wellness.referrals.models import Receipt
 from wellness.timeutil import as_utc, floor_hour, utcnow
 
 __all__ = ["NotSharedError", "Reader", "data_key", "own_case_ids", "remove_from_index"]
@@ -90,7 +89,13 @@ def create_case(
     their private index. The clear creation time says only the hour; the exact time is class B.
     """
     now = utcnow()
-    case = Case(kind=kind, urgency=urgency, status="new", created_at=floor_hour(now))
+    case = Case(
+        kind=kind,
+        urgency=urgency,
+        status="new",
+        created_at=floor_hour(now),
+        log_key=secrets.token_bytes(32),
+    )
     db.session.add(case)
     db.session.flush()
     key = records.new_data_key()
@@ -238,20 +243,4 @@ def record_contact(case_id: int, reader: Reader) -> None:
     case.contacted_at = case.contacted_at or utcnow()
     if case.status == "new":
         case.status = "contacted"
-    db.session.commit()
-
-
-def shred_case(case_id: int) -> None:
-    """Crypto-shredding: every sealed copy of the data key and the ciphertext are deleted."""
-    case = db.session.get(Case, case_id)
-    if case is None:
-        return
-    db.session.execute(delete(CaseKey).where(CaseKey.case_id == case.id))
-    # Everything else that belongs to the case goes too: check-ins (whose reminder token names
-    # the officer), notes, messages, the anonymous receipt.
-    for model in (Message, Note, CheckIn, Receipt):
-        db.session.execute(delete(model).where(model.case_id == case.id))
-    case.content = None
-    case.status = "destroyed"
-    case.shredded_at = floor_hour(utcnow())  # a withdrawal is the officer's own act
     db.session.commit()

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from wellness.accounts.models import Role, User, UserRole
+from wellness.cases.leads import hearers_of
 from wellness.cases.models import Case, CaseEvent
 from wellness.cases.service import exact_created_at
 from wellness.checkins.models import MISSED, SCHEDULED, SENT, CheckIn
@@ -135,7 +136,13 @@ def escalate_first_contact(now: datetime) -> int:
     ).all()
     for case_id in escalated:
         db.session.add(CaseEvent(case_id=case_id, at=now, kind="first contact overdue"))
-        notifications.notify(coordinators, "deadline_missed", case_id)
+        # Only the coordinators clear of the case's conflicts (an anonymous request's: all
+        # alike). None clear (the queue shows it to all), or a case from before that was kept:
+        # every coordinator.
+        hear = hearers_of(db.session.get(Case, case_id))
+        notifications.notify(
+            [c for c in coordinators if not hear or c in hear], "deadline_missed", case_id
+        )
     db.session.commit()
     return len(escalated)
 

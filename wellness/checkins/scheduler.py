@@ -16,6 +16,7 @@ from wellness.cases.retention import purge_closed_cases
 from wellness.checkins import jobs
 from wellness.extensions import db
 from wellness.logsafe import describe_exception
+from wellness.statistics import releases
 from wellness.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,8 @@ def tick(app: Flask) -> dict[str, int]:
 
 
 def daily(app: Flask) -> None:
-    """Retention, then the access log's check and signed checkpoint (each on its own: one
-    failing does not stop the other)."""
+    """Retention, the access log's check and signed checkpoint, and the release of any
+    period that has ended (each on its own: one failing does not stop the others)."""
     with app.app_context():
         try:
             result = purge_closed_cases(utcnow(), int(app.config["RETENTION_DAYS"]))
@@ -44,6 +45,13 @@ def daily(app: Flask) -> None:
         except Exception as exc:  # noqa: BLE001
             db.session.rollback()
             log.error("access log check failed to run: %s", describe_exception(exc))
+        try:
+            made = releases.make_due(utcnow().date())
+            if made:
+                log.info("statistics: released %s", ", ".join(made))
+        except Exception as exc:  # noqa: BLE001
+            db.session.rollback()
+            log.error("statistics release failed: %s", describe_exception(exc))
 
 
 def run_forever(app: Flask) -> None:

@@ -94,9 +94,9 @@ def record(
             specialties=frozenset({"critical incident"}),
             involved=involved,
         )
-        case, _ = assignment.route_and_store(
+        case = assignment.route_and_store(
             "critical_incident", "soon", content, request, owner_account=member
-        )
+        ).case
         case.incident_id = incident.id
         checkins.add(case.id, rules.plan_times(start, offsets), member.id, coordinator.id)
     db.session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from wellness.accounts.models import User
 from wellness.accounts.signin import totp_context
+from wellness.cases import leads
 from wellness.cases.models import Case
 from wellness.checkins.models import CheckIn, Outbox
 from wellness.crypto import serverkeys
@@ -39,6 +40,7 @@ SERVER_FIELDS = [
     ServerField(CheckIn, "notify_token", lambda c: context("check_ins", c.id, "notify")),  # type: ignore[attr-defined]
     ServerField(Outbox, "to_token", lambda row: address_context(row.id), addresses.ADDRESS_BUCKET),
     ServerField(Case, "times", lambda c: context("cases", c.id, "times")),  # type: ignore[attr-defined]
+    ServerField(Case, "leads", lambda c: context("cases", c.id, "leads"), leads.BUCKET),  # type: ignore[attr-defined]
 ]
 
 

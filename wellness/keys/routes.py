@@ -26,9 +26,7 @@ def restore_access() -> Response | str:
             form.username.errors.append("No account has that username.")
         else:
             try:
-                keyholding.restore_access(
-                    user, form.code.data, current_user, form.safety_code.data
-                )
+                keyholding.restore_access(user, form.code.data, current_user, form.safety_code.data)
             except RecoveryCodeError as exc:
                 form.code.errors.append(f"That recovery code does not work: {exc}.")
             except keyholding.RestoreError as exc:

@@ -135,6 +135,7 @@ def case_key(user: User, role: Role) -> TrustedKey:
 def safety_code_matches(user: User, typed: str | None) -> bool:
     """Is ``typed`` (read out by the person from their Account page) their key's safety code?
     Confirming a person on this is what ties an account to the human behind it."""
+
     def clean(text: str) -> str:
         return "".join(text.split()).upper()
 

@@ -12,6 +12,7 @@ import smtplib
 import ssl
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import formataddr
 from typing import Protocol
 
 from flask import current_app
@@ -22,7 +23,6 @@ from wellness.crypto.context import context
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
 from wellness.notifications.addresses import ADDRESS_BUCKET
-from wellness.notifications.wording import MESSAGES
 from wellness.timeutil import floor_hour, utcnow
 
 log = logging.getLogger(__name__)
@@ -112,14 +112,20 @@ def queue_many(addresses: list[str], kind: str) -> None:
     )
 
 
-def compose(address: str, text: str) -> EmailMessage:
+# Every e-mail says the same, whatever it announces: a mail administrator, or someone reading
+# over a shoulder, learns nothing (not a crisis, not a check-in, not a case). What it is and how
+# urgent waits in the app, behind sign-in.
+TEXT = "Something is waiting for you. Please sign in to see it."
+
+
+def compose(address: str) -> EmailMessage:
     cfg = current_app.config
     message = EmailMessage()
-    message["From"] = cfg["MAIL_FROM"]
+    message["From"] = formataddr((cfg["MAIL_SENDER_NAME"], cfg["MAIL_FROM"]))
     message["To"] = address
     message["Subject"] = SUBJECT
     message.set_content(
-        f"{text}\n\nSign in to see it: {cfg['BASE_URL']}\n\n"
+        f"{TEXT}\n\n{cfg['BASE_URL']}\n\n"
         "This message is sent automatically and says nothing more on purpose.\n"
     )
     return message
@@ -147,10 +153,10 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
     ).all()
     db.session.commit()
     sent = 0
-    for row_id, token, kind in claimed:
+    for row_id, token, _kind in claimed:
         address = decrypt_field(token, address_context(row_id)).decode()
         try:
-            mailer.send(compose(address, MESSAGES.get(kind, MESSAGES["message"])))
+            mailer.send(compose(address))
         except (OSError, smtplib.SMTPException) as exc:
             log.warning("e-mail %d not sent (%s); it will be retried", row_id, type(exc).__name__)
             continue

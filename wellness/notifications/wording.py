@@ -7,8 +7,8 @@ MESSAGES = {
     "crisis_unrouted": "A crisis referral has no on-call counselor. It needs someone now.",
     "crisis_routed": "A crisis referral came in and a counselor was paged. You are told of "
     "every crisis.",
-    "needs_outside": "A referral needs someone outside a conflict of interest. A coordinator "
-    "can assign it from the queue with the recovery code.",
+    "needs_outside": "A referral is waiting for someone to assign it. A coordinator can do so "
+    "from the queue with the program recovery code.",
     "message": "There is a new message on one of your cases.",
     "withdrawn": "A referral you were handling has been withdrawn.",
     "reply": "Someone has replied to your referral.",

@@ -11,7 +11,6 @@ from wtforms.fields.choices import SelectChoice
 from wellness.accounts.access import current_private_key, roles_required
 from wellness.accounts.models import Role, User
 from wellness.cases import forms, lifecycle
-from wellness.cases.models import OPEN_STATUSES, Case
 from wellness.cases.service import NotSharedError, Reader
 from wellness.checkins import rules
 from wellness.checkins.models import PlanTemplate
@@ -19,8 +18,8 @@ from wellness.crypto.errors import RecoveryCodeError
 from wellness.extensions import db
 from wellness.program import crisis as crisis_numbers
 from wellness.program import limits
+from wellness.program import queue as queues
 from wellness.program.models import Resource
-from wellness.referrals import assignment
 from wellness.referrals.forms import CrisisNumbersForm, LimitsForm
 
 bp = Blueprint("program", __name__, url_prefix="/coordinator")
@@ -38,37 +37,21 @@ def _counselor_choices() -> list[SelectChoice]:
 
 @bp.route("/queue")
 def queue() -> str:
-    waiting = db.session.scalars(
-        select(Case)
-        .where(Case.assignee_id.is_(None), Case.status.in_(OPEN_STATUSES))
-        .order_by(Case.created_at)
-    ).all()
-    late = db.session.execute(
-        select(Case, User.display_name)
-        .outerjoin(User, User.id == Case.assignee_id)
-        .where(
-            Case.escalated_at.is_not(None),
-            Case.contacted_at.is_(None),
-            Case.status.in_(OPEN_STATUSES),
-        )
-        .order_by(Case.created_at)
-    ).all()
-    recent = db.session.execute(
-        select(Case, User.display_name)
-        .outerjoin(User, User.id == Case.assignee_id)
-        .order_by(Case.created_at.desc())
-        .limit(50)
-    ).all()
-    form = forms.ReassignForm()
-    form.to.choices = _counselor_choices()
+    choices = _counselor_choices()
     return render_template(
         "program/queue.html",
-        cases=waiting,
-        late=late,
-        recent=recent,
-        form=form,
-        unheld={c.id for c in assignment.unheld_cases()},
+        queue=queues.for_coordinator(current_user.id),
+        form_for=lambda case_id: _reassign_form(case_id, choices),
     )
+
+
+def _reassign_form(case_id: int, choices: list[SelectChoice]) -> forms.ReassignForm:
+    """One form per card, its fields' ids unique on the page."""
+    form = forms.ReassignForm()
+    form.to.choices = choices
+    for f in (form.to, form.recovery_code):
+        f.id = f.label.field_id = f"{f.name}-{case_id}"
+    return form
 
 
 @bp.route("/cases/<int:case_id>/reassign", methods=["POST"])

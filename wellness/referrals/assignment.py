@@ -15,8 +15,10 @@ one. Never silent, never nobody: every case reaches a person, or raises an alert
 
 from __future__ import annotations
 
+import logging
 import random
-from collections.abc import Iterable
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -25,13 +27,15 @@ from wellness.accounts.models import CounselorProfile, Role, User, UserRole
 from wellness.agency import chain
 from wellness.agency import service as agency
 from wellness.cases import service as cases
-from wellness.cases.models import OPEN_STATUSES, Case, CaseKey, KeyHolder
+from wellness.cases.leads import hearers_of, set_leads
+from wellness.cases.models import Case, CaseKey, KeyHolder
 from wellness.cases.service import Reader
 from wellness.extensions import db
 from wellness.keys import trust
 from wellness.notifications import service as notifications
 from wellness.referrals import routing
 
+log = logging.getLogger(__name__)
 # Nothing is sealed to someone before they choose their own password: until then their key is
 # wrapped under a one-time password the admin saw.
 READY = (User.active.is_(True), User.must_change_password.is_(False))
@@ -112,6 +116,15 @@ def conflict_for(content: dict[str, Any], person: User) -> str | None:
     return routing.conflict(routing.Counselor(person.id, person.unit_id, "peer"), request)
 
 
+@dataclass(frozen=True)
+class Placed:
+    """Where a new case went, for the officer's confirmation page to say so truthfully."""
+
+    case: Case
+    decision: routing.Decision
+    told: str  # "counselor", "coordinators", "outside" (someone outside a conflict), "nobody"
+
+
 def route_and_store(
     kind: str,
     urgency: str,
@@ -121,11 +134,12 @@ def route_and_store(
     reporter: Reader | None = None,
     receipt_public: bytes | None = None,
     owner_account: User | None = None,
-) -> tuple[Case, routing.Decision]:
+) -> Placed:
     """Route a new case and store it, sealed to whoever routing found (in the caller's
     transaction), and tell them; see the module docstring for when that is nobody."""
     decision, counselor = _decide(request)
-    queue = [] if counselor else coordinators_clear_of(request)
+    leads = coordinators_clear_of(request)
+    queue = [] if counselor else leads
     reasons = list(decision.reasons)
     if counselor is None and not queue:
         reasons.append("no coordinator is clear of the conflicts: only the recovery key holds it")
@@ -143,23 +157,60 @@ def route_and_store(
     )
     case.assignee_id = decision.counselor_id
     case.routing_summary = decision.summary[:400]
-    _tell(case, request, counselor, queue)
-    return case, decision
+    lead_ids = [u.id for u in leads]
+    everyone = [u.id for u in _people(Role.COORDINATOR)]
+    set_leads(case, lead_ids, everyone if request.private_unit else lead_ids)
+    if request.private_unit and not counselor:
+        _decoys(case, queue)
+    return Placed(case, decision, _tell(case, request, counselor, queue, leads))
 
 
-def _tell(case: Case, request: routing.Request, counselor: User | None, queue: list[User]) -> None:
+def _decoys(case: Case, queue: list[User]) -> None:
+    """An anonymous request in the queue: rows for the coordinators the private unit kept it
+    from, holding nothing, so that who holds a key does not say which unit it came from."""
+    real = db.session.scalars(select(CaseKey).where(CaseKey.case_id == case.id)).first()
+    size = len(real.sealed_key) if real is not None else 1169
+    holding = {u.id for u in queue}
+    for lead in _people(Role.COORDINATOR):
+        if lead.id not in holding:
+            db.session.add(
+                CaseKey(
+                    case_id=case.id,
+                    holder=KeyHolder.USER,
+                    user_id=lead.id,
+                    sealed_key=b"\x02" + secrets.token_bytes(size - 1),
+                )
+            )
+
+
+def _tell(
+    case: Case,
+    request: routing.Request,
+    counselor: User | None,
+    queue: list[User],
+    leads: list[User],
+) -> str:
+    """Tell whoever now holds the case (and, for a crisis, the coordinators at once); returns
+    who was told. For an anonymous request every coordinator hears alike, so that who was told
+    says nothing about the unit it came from."""
+    hear = sorted(hearers_of(case) or ())
     if counselor is not None:
         notifications.notify(
             [counselor.id], "crisis" if request.crisis else "new_referral", case.id
         )
-        if request.crisis:  # the coordinators hear of every crisis at once
-            clear = [u.id for u in coordinators_clear_of(request) if u.id != counselor.id]
-            notifications.notify(clear, "crisis_routed", case.id)
-    elif queue:
+        if request.crisis:
+            notifications.notify([u for u in hear if u != counselor.id], "crisis_routed", case.id)
+        return "counselor"
+    if queue:
         kind = "crisis_unrouted" if request.crisis else "queue"
-        notifications.notify([u.id for u in queue], kind, case.id)
-    else:
-        notifications.notify(_someone_outside(request), "needs_outside", case.id)
+        notifications.notify(hear if request.private_unit else [u.id for u in queue], kind, case.id)
+        return "coordinators"
+    outside = _someone_outside(request)
+    if outside:
+        notifications.notify(outside, "needs_outside", case.id)
+        return "outside"
+    log.error("case %d reached nobody: no one outside its conflicts can be told", case.id)
+    return "nobody"
 
 
 def _decide(request: routing.Request) -> tuple[routing.Decision, User | None]:
@@ -202,41 +253,24 @@ def coordinators_clear_of(request: routing.Request) -> list[User]:
 
 
 def _someone_outside(request: routing.Request) -> list[int]:
-    """Who is alerted when nobody clear of the conflicts holds a case: admins, available
-    coordinators and on-call counselors who are not themselves in the conflict (the alert
-    says nothing about the case). With none of those, every active admin."""
-    available = CounselorProfile.available.is_(True)
-    candidates: Iterable[User] = [
-        *_people(Role.COORDINATOR),
-        *_people(
-            Role.COUNSELOR,
-            CounselorProfile.on_call.is_(True),
-            available,
-            User.id == CounselorProfile.user_id,
-        ),
-    ]
-    staff = [
-        c.id
-        for c in routing.clear_of_conflicts(
-            [routing.Counselor(u.id, u.unit_id, "") for u in candidates], request
-        )
-    ]
-    admins = notifications.operators(Role.ADMIN)
-    return sorted(set(staff) | set(admins)) or admins
-
-
-def unheld_cases() -> list[Case]:
-    """Open cases nobody holds but the recovery key (every coordinator was in a conflict):
-    the coordinator's queue lists them, without content, until someone assigns them."""
-    held = select(CaseKey.case_id).where(CaseKey.holder == KeyHolder.USER)
-    return list(
-        db.session.scalars(
-            select(Case)
-            .where(
-                Case.assignee_id.is_(None),
-                Case.status.in_(OPEN_STATUSES),
-                Case.id.not_in(held),
-            )
-            .order_by(Case.created_at, Case.id)
-        )
+    """Who is alerted when nobody clear of the conflicts holds a case (the alert says nothing
+    about it): admins, available coordinators and on-call counselors outside the conflict;
+    failing those, any active counselor outside it; never someone the case is about."""
+    on_call = (
+        CounselorProfile.on_call.is_(True),
+        CounselorProfile.available.is_(True),
+        User.id == CounselorProfile.user_id,
     )
+    admins = list(
+        db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.ADMIN, *READY))
+    )
+    for group in (
+        [*_people(Role.COORDINATOR), *_people(Role.COUNSELOR, *on_call), *admins],
+        _people(Role.COUNSELOR),
+    ):
+        clear = routing.clear_of_conflicts(
+            [routing.Counselor(u.id, u.unit_id, "") for u in group], request
+        )
+        if clear:
+            return sorted({c.id for c in clear})
+    return []

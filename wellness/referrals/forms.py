@@ -2,7 +2,14 @@
 
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from wellness.forms import CheckboxesField, CsrfForm, Form
 from wellness.referrals import screeners
@@ -90,7 +97,8 @@ class ReferralFields(Form):
     )
     # A screener result carried over from the screener page; re-scored on the server.
     screener = HiddenField(validators=[Optional(), Regexp(r"^[a-z0-9]{1,10}$")])
-    screener_answers = HiddenField(validators=[Optional(), Regexp(r"^[0-4](,[0-4]){0,29}$")])
+    # No Optional() here: it would stop the check below when the answers are blank.
+    screener_answers = HiddenField()
 
     def validate_screener_answers(self, field: HiddenField) -> None:
         """An attached result that does not score is an error on this page, never dropped."""
@@ -218,25 +226,27 @@ class LimitsForm(Form):
 
     summary = TextAreaField(
         "Short statement, shown above every form where someone writes",
-        validators=[InputRequired(), Length(max=600)],
+        validators=[DataRequired(), Length(max=600)],
         render_kw={"rows": 4, "maxlength": 600},
     )
     full = TextAreaField(
         "The full text, on the Privacy page",
-        validators=[InputRequired(), Length(max=8000)],
+        validators=[DataRequired(), Length(max=8000)],
         description="Blank lines separate paragraphs; lines starting with '- ' make a list.",
         render_kw={"rows": 16, "maxlength": 8000},
     )
 
 
 class ReachOutForm(Form):
-    """One tap from a risky questionnaire result: ask for someone to reach out now."""
+    """One tap from a risky questionnaire result: ask for someone to reach out now. A result
+    that does not score never stops the request: it is sent without it (``result``)."""
 
-    screener = HiddenField(validators=[InputRequired(), Regexp(r"^[a-z0-9]{1,10}$")])
-    screener_answers = HiddenField(
-        validators=[InputRequired(), Regexp(r"^[0-4](,[0-4]){0,29}$")]
-    )
-    named = HiddenField(validators=[Optional(), Regexp(r"^[01]$")])
+    screener = HiddenField(validators=[Optional(), Length(max=10)])
+    screener_answers = HiddenField(validators=[Optional(), Length(max=120)])
+    named = HiddenField()
 
-    def validate_screener_answers(self, field: HiddenField) -> None:
-        attached_result(self.screener.data or "", field.data)
+    def result(self) -> screeners.Result | None:
+        try:
+            return attached_result(self.screener.data or "", self.screener_answers.data)
+        except ValidationError:
+            return None

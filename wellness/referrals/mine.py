@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from wellness.accounts.models import User
 from wellness.audit import service as audit
+from wellness.cases import destruction
 from wellness.cases import service as cases
 from wellness.cases.models import Case
 from wellness.cases.service import Reader
@@ -62,7 +63,7 @@ def withdraw(case_id: int, reader: Reader) -> None:
     cases.data_key(case, reader)  # the index can be stale: holding the key is the proof
     if case.assignee_id is not None:
         notifications.notify([case.assignee_id], "withdrawn")
-    cases.shred_case(case_id)
+    destruction.destroy([case_id])
     cases.remove_from_index(reader, case_id)
     db.session.commit()
 

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from wtforms.fields.choices import SelectChoice
 
 from wellness.accounts.access import current_private_key, roles_required
@@ -25,8 +26,9 @@ from wellness.cases.service import Reader
 from wellness.checkins import ics, rules
 from wellness.checkins import service as checkins
 from wellness.checkins.forms import AnswerForm
+from wellness.checkins.ics import calendar_uid
 from wellness.checkins.models import CheckIn
-from wellness.errors.routes import render_standalone
+from wellness.errors.routes import render_error, render_standalone
 from wellness.extensions import db, limiter
 from wellness.program import crisis as crisis_numbers
 from wellness.referrals import forms, mine, receipt_lookup, screeners
@@ -34,6 +36,15 @@ from wellness.referrals import service as referrals
 from wellness.timeutil import as_utc, utcnow
 
 bp = Blueprint("referrals", __name__)
+
+
+@bp.errorhandler(CSRFError)
+def page_expired(error: CSRFError) -> tuple[str, int]:
+    """A one-tap crisis request from a page left open too long: say plainly that nothing was
+    sent, with the numbers and the button again, instead of the generic expired page."""
+    if request.endpoint == "referrals.reach_out":
+        return render_template("referrals/reach_out_again.html", numbers=_numbers()), 400
+    return render_error(400)
 
 
 def receipt_limit() -> str:
@@ -98,11 +109,19 @@ def self_referral() -> str:
 def _sent(result: referrals.Submitted, named: bool) -> str:
     """What happens next: when to expect contact (the urgency's deadline, in words), how to
     check back, and plainly if a crisis could not be put in anyone's hands at once."""
-    minutes = current_app.config["FIRST_CONTACT_MINUTES"]
-    expect = rules.duration_in_words(int(minutes.get(result.urgency, minutes["routine"])))
     return render_template(
-        "referrals/sent.html", result=result, numbers=_numbers(), expect=expect, named=named
+        "referrals/sent.html",
+        result=result,
+        numbers=_numbers(),
+        expect=_expect(result),
+        named=named,
     )
+
+
+def _expect(result: referrals.Submitted) -> str:
+    """The first-contact deadline for what it is handled as, in words ("4 hours")."""
+    minutes = current_app.config["FIRST_CONTACT_MINUTES"]
+    return rules.duration_in_words(int(minutes.get(result.urgency, minutes["routine"])))
 
 
 @bp.route("/help/anonymous", methods=["GET", "POST"])
@@ -130,13 +149,15 @@ def reach_out() -> str:
     """From a risky questionnaire result: a crisis request in one tap, named if signed in and
     asked, otherwise anonymous (nobody can be paged about someone the system cannot reach)."""
     form = forms.ReachOutForm()
-    if not form.validate_on_submit():
-        return render_template("referrals/screeners.html", screeners=screeners.SCREENERS.values())
+    if not form.validate_on_submit():  # (an expired page is page_expired's, above)
+        return render_template("referrals/reach_out_again.html", numbers=_numbers())
+    result = form.result()
     referral = referrals.SelfReferral(
         topics=[],
-        text="Asked for someone to reach out now, from a questionnaire result.",
+        text="Asked for someone to reach out now"
+        + (", from a questionnaire result." if result else "."),
         urgency="crisis",
-        screener=forms.attached_result(form.screener.data, form.screener_answers.data),
+        screener=result,
         contact_method="phone" if form.named.data == "1" else "here",
     )
     if form.named.data == "1" and current_user.is_authenticated:
@@ -170,7 +191,11 @@ def _concern(form: forms.ConcernForm, supervisor: bool) -> str:
             )
             result = referrals.submit_concern(report, _me(as_owner=False))
             return render_template(
-                "referrals/concern_sent.html", result=result, numbers=_numbers(), report=report
+                "referrals/concern_sent.html",
+                result=result,
+                numbers=_numbers(),
+                report=report,
+                expect=_expect(result),
             )
     return render_template(
         "referrals/concern.html",
@@ -337,7 +362,7 @@ def checkin_calendar(checkin_id: int) -> Response:
     if checkin is None or checkin.case_id not in cases.own_case_ids(_me()):
         abort(404)
     body = ics.calendar_event(
-        f"checkin-{checkin.id}@wellness",
+        calendar_uid(_me().private_key, checkin.id),
         as_utc(checkin.due_at),
         utcnow(),
         current_app.config["BASE_URL"],

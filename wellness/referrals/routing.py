@@ -12,6 +12,11 @@ Conflicts: a case never goes to (nor is it ever handed on to, nor queued for) an
 These hold for counselors chosen by routing, for coordinators a queued case is opened to, and
 for a counselor picked by hand on transfer or reassignment (``conflict``).
 
+One exception, by design: an anonymous request's unit is used once, to route it, and kept
+nowhere. A counselor handing it on later, or a coordinator reassigning it, is not stopped from
+choosing someone in the officer's unit; the case page asks them to check with the officer
+first (through the case's messages) before handing it on.
+
 Capacity: only counselors marked available and under their caseload cap take routine and soon
 requests.
 
@@ -199,14 +204,22 @@ _CRISIS_STAGES: tuple[tuple[str, Callable[[Counselor], bool], str], ...] = (
 def _route_crisis(
     request: Request, clear: list[Counselor], reasons: list[str], rng: random.Random
 ) -> Decision:
-    """On call and available first; then anyone available; never someone marked away."""
+    """On call and available first; then anyone available; never someone marked away.
+
+    For an anonymous request the stage is not written down: that the on-call counselor was
+    passed over could mean they work in the officer's unit."""
     for stage, (label, fits, summary) in enumerate(_CRISIS_STAGES):
         eligible = [c for c in clear if fits(c)]
         chosen = _choose(eligible, request, reasons, rng)
         if chosen is not None:
-            reasons.append(f"crisis: paged an {label}")
+            if request.private_unit:
+                reasons.append("crisis: paged an available counselor")
+                summary = "Crisis: paged an available counselor."
+            else:
+                reasons.append(f"crisis: paged an {label}")
             return Decision(chosen, False, tuple(reasons), summary, fallback=stage > 0)
-        reasons.append(f"crisis: no {label}")
+        if not request.private_unit:
+            reasons.append(f"crisis: no {label}")
     reasons.append("crisis: nobody available to page: sent to the coordinator's queue, alerted")
     return Decision(None, True, tuple(reasons), "Crisis: nobody available: coordinator alerted.")
 

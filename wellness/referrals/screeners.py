@@ -166,8 +166,8 @@ PCL5 = Screener(
             31,
             32,
             "near the cut-off",
-            "Your answers are near the level (31 to 33) that can suggest PTSD. A conversation "
-            "with a counselor is a good next step.",
+            "Your answers are just at the start of the range that can suggest PTSD. A "
+            "conversation with a counselor is a good next step.",
         ),
         Band(
             33,

@@ -62,6 +62,19 @@ class Submitted:
     receipt_code: str | None = None
     urgency: str = "routine"  # what it is handled as (a concern may be escalated)
     contact_given: bool = True  # an anonymous officer who left no way to reach them: False
+    told: str = "counselor"  # who was told: counselor / coordinators / outside / nobody
+    fallback: bool = False  # a crisis paged to an available counselor, nobody on call being free
+
+
+def _submitted(placed: assignment.Placed, crisis: bool, **extra: Any) -> Submitted:
+    return Submitted(
+        placed.case.id,
+        crisis,
+        placed.decision.counselor_id is not None,
+        told=placed.told,
+        fallback=placed.decision.fallback,
+        **extra,
+    )
 
 
 def _crisis(level: str, screener: Result | None) -> bool:
@@ -117,12 +130,11 @@ def submit_self_referral(referral: SelfReferral, officer: Reader) -> Submitted:
         },
     }
     request = assignment.about(user.id, user.unit_id, **_wishes(referral, crisis))
-    case, decision = assignment.route_and_store(
+    placed = assignment.route_and_store(
         "self_referral", "crisis" if crisis else referral.urgency, content, request, owner=officer
     )
     db.session.commit()
-    level = "crisis" if crisis else referral.urgency
-    return Submitted(case.id, crisis, decision.counselor_id is not None, urgency=level)
+    return _submitted(placed, crisis, urgency="crisis" if crisis else referral.urgency)
 
 
 def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
@@ -136,7 +148,7 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
     request = assignment.about(
         None, referral.unit_id, private_unit=True, **_wishes(referral, crisis)
     )
-    case, decision = assignment.route_and_store(
+    placed = assignment.route_and_store(
         "self_referral",
         "crisis" if crisis else referral.urgency,
         content,
@@ -145,14 +157,16 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
     )
     db.session.add(
         Receipt(
-            case_id=case.id, tag=receipts.tag(code), kdf=params.encode(), public_key=pair.public
+            case_id=placed.case.id,
+            tag=receipts.tag(code),
+            kdf=params.encode(),
+            public_key=pair.public,
         )
     )
     db.session.commit()
-    return Submitted(
-        case.id,
+    return _submitted(
+        placed,
         crisis,
-        decision.counselor_id is not None,
         receipt_code=code,
         urgency="crisis" if crisis else referral.urgency,
         contact_given=bool(referral.contact_details),
@@ -185,12 +199,23 @@ def submit_concern(report: ConcernReport, reporter: Reader) -> Submitted:
         subject.unit_id,
         user.id,
         crisis=level == "crisis",
-        specialties=frozenset({"critical incident"} if report.critical_incident else set()),
+        specialties=_concern_specialties(report),
     )
     kind = "supervisor_report" if report.supervisor_report else "concern"
-    case, decision = assignment.route_and_store(kind, level, content, request, reporter=reporter)
+    placed = assignment.route_and_store(kind, level, content, request, reporter=reporter)
     db.session.commit()
-    return Submitted(case.id, level == "crisis", decision.counselor_id is not None, urgency=level)
+    return _submitted(placed, level == "crisis", urgency=level)
+
+
+# What a concern is about, in the words counselors list as specialties (referral topics).
+CONCERN_SPECIALTIES = {"critical incident", "alcohol", "family", "sleep"}
+
+
+def _concern_specialties(report: ConcernReport) -> frozenset[str]:
+    chosen = set(report.behaviours) & CONCERN_SPECIALTIES
+    if report.critical_incident:
+        chosen.add("critical incident")
+    return frozenset(chosen)
 
 
 def find_colleague(text: str, reporter: User) -> User:

@@ -9,7 +9,7 @@ WIDTH, BAR, GAP, LABEL = 360, 20, 6, 64
 
 
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[int | None]) -> str:
-    """Horizontal bars; a hidden (suppressed) value is drawn as a hatched stub, labelled."""
+    """Horizontal bars; a value too small to show (None) is drawn as a hatched stub, labelled."""
     top = max([v for v in values if v is not None] or [1]) or 1
     height = len(labels) * (BAR + GAP) + GAP
     scale = (WIDTH - LABEL - 60) / top
@@ -25,8 +25,7 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[int | None]) -
                 f'<rect x="{LABEL}" y="{y}" width="24" height="{BAR}" class="chart-hidden"/>'
             )
             parts.append(
-                f'<text x="{LABEL + 30}" y="{y + BAR - 6}" class="chart-value">'
-                "fewer than 5, hidden</text>"
+                f'<text x="{LABEL + 30}" y="{y + BAR - 6}" class="chart-value">fewer than 5</text>'
             )
         else:
             width = max(1, round(value * scale)) if value else 0

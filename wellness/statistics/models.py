@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, String
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wellness.extensions import db
+from wellness.timeutil import utcnow
 
 
 class ArchivedCase(db.Model):
@@ -16,3 +19,16 @@ class ArchivedCase(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     urgency: Mapped[str] = mapped_column(String(20))
     first_contact_minutes: Mapped[float | None] = mapped_column(Float)
+
+
+class Release(db.Model):
+    """The figures of one completed period, made once (differentially private) and never
+    recomputed: what command staff and every export see (statistics/release.py)."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), unique=True)  # "2026-11" or "2026-Q4"
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    epsilon: Mapped[float] = mapped_column(Float)
+    figures: Mapped[dict] = mapped_column(JSON)

@@ -1,44 +1,65 @@
-"""Program statistics for the coordinator, and the same read-only view for command staff."""
+"""Program statistics: the coordinator's exact working view, and the releases that everyone
+else (command staff, every export) sees."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, current_app, render_template
 
 from wellness.accounts.access import roles_required
 from wellness.accounts.models import Role
-from wellness.statistics import charts, service
+from wellness.statistics import charts, release, releases, service
 from wellness.timeutil import utcnow
 
 bp = Blueprint("statistics", __name__)
 
 
-def _page(command_view: bool) -> str:
-    report = service.report(utcnow().date(), completed_only=command_view)
-    totals = [report.by_kind.row_totals[i] for i in range(len(report.months))]
-    chart = charts.bar_chart("Referrals by month", report.months, totals)
-    return render_template(
-        "statistics/report.html", report=report, chart=chart, command_view=command_view
-    )
+def _published() -> dict[str, object]:
+    today = utcnow().date()
+    rows = releases.published(today)
+    epsilon = float(current_app.config["RELEASE_EPSILON"])
+    case_scale, checkin_scale = release.scales(epsilon)
+    totals = [r.figures["total"] for r in rows]
+    return {
+        "releases": rows,
+        "chart": charts.bar_chart(
+            "Requests by period (released)",
+            [r.period for r in rows],
+            [t if t >= release.SMALL else None for t in totals],
+        ),
+        "epsilon": epsilon,
+        "yearly": releases.yearly_budget(epsilon),
+        "margin": release.margin_95(case_scale),
+        "checkin_margin": release.margin_95(checkin_scale),
+        "shown": release.shown,
+        "rate": release.completion_rate,
+        "kinds": release.KINDS,
+        "urgencies": release.URGENCIES,
+        "buckets": [b for b, _ in release.CONTACT_BUCKETS],
+    }
 
 
 @bp.route("/coordinator/statistics")
 @roles_required(Role.COORDINATOR)
 def coordinator() -> str:
-    return _page(command_view=False)
+    work = service.working(utcnow().date())
+    return render_template(
+        "statistics/coordinator.html", work=work, command_view=False, **_published()
+    )
 
 
-@bp.route("/coordinator/statistics.csv")
-@roles_required(Role.COORDINATOR)
+@bp.route("/statistics/releases.csv")
+@roles_required(Role.SUPERVISOR, Role.COORDINATOR)
 def csv() -> Response:
-    body = service.to_csv(service.report(utcnow().date()))
+    """The releases, the same for every role: never the coordinator's exact numbers."""
+    body = releases.to_csv(releases.published(utcnow().date()))
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="program-statistics.csv"'},
+        headers={"Content-Disposition": 'attachment; filename="program-releases.csv"'},
     )
 
 
 @bp.route("/command/statistics")
 @roles_required(Role.SUPERVISOR, Role.COORDINATOR)
 def command() -> str:
-    return _page(command_view=True)
+    return render_template("statistics/command.html", command_view=True, **_published())

@@ -1,9 +1,10 @@
-"""Program statistics from the database: only class C facts, aggregated and suppressed."""
+"""The coordinator's exact working figures, from class-C facts (and the exact creation times,
+class B, for time to first contact). They never leave the coordinator: see releases.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -13,18 +14,17 @@ from wellness.checkins.models import ANSWERED, MISSED, CheckIn
 from wellness.extensions import db
 from wellness.statistics import tables
 from wellness.statistics.models import ArchivedCase
-from wellness.statistics.suppression import Table
 from wellness.timeutil import as_utc
 
 
 @dataclass(frozen=True)
-class Report:
+class Working:
     months: list[str]
-    by_kind: Table
-    by_urgency: Table
+    by_kind: tables.Grid
+    by_urgency: tables.Grid
     first_contact: tables.FirstContact
     completion: tables.Completion
-    open_cases: int | None
+    open_cases: int
 
 
 def facts() -> list[tables.CaseFact]:
@@ -48,7 +48,7 @@ def facts() -> list[tables.CaseFact]:
     ).all()
     for month, kind, urgency, minutes in archived:
         year, mon = map(int, month.split("-"))
-        out.append(tables.CaseFact(as_utc(_mid(year, mon)), kind, urgency, minutes))
+        out.append(tables.CaseFact(as_utc(datetime(year, mon, 15)), kind, urgency, minutes))
     return out
 
 
@@ -61,16 +61,10 @@ def _minutes(
     return (as_utc(contacted) - exact_created_at(case_id, times, created)).total_seconds() / 60
 
 
-def _mid(year: int, month: int) -> datetime:
-    return datetime(year, month, 15)
-
-
-def report(today: date, months: int = 12, completed_only: bool = False) -> Report:
-    """The program's figures. ``completed_only`` (the command view) leaves out the month in
-    progress and live counts, which would show a single new referral the day it is made."""
+def working(today: date, months: int = 12) -> Working:
+    """The last ``months`` months (the current one included), exact."""
     all_facts = facts()
-    last = today.replace(day=1) - timedelta(days=1) if completed_only else today
-    labels = tables.months_back(last, months)
+    labels = tables.months_back(today, months)
     counts = dict(
         db.session.execute(
             select(CheckIn.status, func.count())
@@ -78,70 +72,14 @@ def report(today: date, months: int = 12, completed_only: bool = False) -> Repor
             .group_by(CheckIn.status)
         ).all()
     )
-    open_cases = (
-        db.session.scalar(
-            select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
-        )
-        or 0
+    open_cases = db.session.scalar(
+        select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
     )
-    by_kind, by_urgency = _consistent(all_facts, labels)
-    return Report(
+    return Working(
         labels,
-        by_kind,
-        by_urgency,
+        tables.by_month(all_facts, labels, "kind", tables.KINDS),
+        tables.by_month(all_facts, labels, "urgency", tables.URGENCIES),
         tables.first_contact(all_facts),
         tables.checkin_completion(counts.get(ANSWERED, 0), counts.get(MISSED, 0)),
-        None if completed_only else (open_cases if open_cases == 0 or open_cases >= 5 else None),
+        open_cases or 0,
     )
-
-
-def _consistent(all_facts: list[tables.CaseFact], labels: list[str]) -> tuple[Table, Table]:
-    """Both tables share each month's total: a month hidden in one is hidden in the other."""
-    hidden: frozenset[int] = frozenset()
-    while True:
-        by_kind = tables.by_month(all_facts, labels, "kind", tables.KINDS, hidden)
-        by_urgency = tables.by_month(all_facts, labels, "urgency", tables.URGENCIES, hidden)
-        now_hidden = frozenset(
-            i
-            for i in range(len(labels))
-            if by_kind.row_totals[i] is None or by_urgency.row_totals[i] is None
-        )
-        if now_hidden == hidden:
-            return by_kind, by_urgency
-        hidden = now_hidden
-
-
-def to_csv(result: Report) -> str:
-    """The same suppressed tables as the page, as CSV (hidden cells are empty)."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for title, table in (
-        ("referrals by kind", result.by_kind),
-        ("referrals by urgency", result.by_urgency),
-    ):
-        writer.writerow([title, *table.columns, "total"])
-        for month, row, total in zip(table.rows, table.cells, table.row_totals, strict=True):
-            writer.writerow(
-                [month, *("" if v is None else v for v in row), "" if total is None else total]
-            )
-        writer.writerow(
-            [
-                "total",
-                *("" if v is None else v for v in table.column_totals),
-                "" if table.total is None else table.total,
-            ]
-        )
-        writer.writerow([])
-    fc = result.first_contact
-    writer.writerow(["time to first contact (minutes)", "n", "median", "90th percentile"])
-    writer.writerow(["", fc.n, _blank(fc.median_minutes), _blank(fc.p90_minutes)])
-    writer.writerow(["check-in completion", "n", "rate"])
-    writer.writerow(["", result.completion.n, _blank(result.completion.rate)])
-    return out.getvalue()
-
-
-def _blank(value: float | None) -> str | float:
-    return "" if value is None else round(value, 3)

@@ -1,4 +1,8 @@
-"""De-identified program figures from plain case facts. Pure: no Flask, no database."""
+"""The coordinator's exact working figures from plain case facts. Pure: no Flask, no database.
+
+These never leave the coordinator (PRODUCT.md flow 9): command staff and every export see the
+differentially private releases of statistics/release.py instead.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from wellness.statistics.suppression import Table, suppress, suppress_value
 
 KINDS = ("self_referral", "concern", "supervisor_report", "critical_incident")
 URGENCIES = ("routine", "soon", "crisis")
@@ -21,6 +23,25 @@ class CaseFact:
     kind: str
     urgency: str
     first_contact_minutes: float | None
+
+
+@dataclass(frozen=True)
+class Grid:
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    cells: tuple[tuple[int, ...], ...]
+
+    @property
+    def row_totals(self) -> tuple[int, ...]:
+        return tuple(sum(row) for row in self.cells)
+
+    @property
+    def column_totals(self) -> tuple[int, ...]:
+        return tuple(sum(col) for col in zip(*self.cells, strict=True)) if self.cells else ()
+
+    @property
+    def total(self) -> int:
+        return sum(self.row_totals)
 
 
 def month_of(moment: datetime | date) -> str:
@@ -37,13 +58,9 @@ def months_back(today: date, count: int) -> list[str]:
 
 
 def by_month(
-    facts: Iterable[CaseFact],
-    months: Sequence[str],
-    field: str,
-    columns: Sequence[str],
-    hide_rows: frozenset[int] = frozenset(),
-) -> Table:
-    """Counts by month and ``field`` ('kind' or 'urgency'), suppressed."""
+    facts: Iterable[CaseFact], months: Sequence[str], field: str, columns: Sequence[str]
+) -> Grid:
+    """Counts by month and ``field`` ('kind' or 'urgency')."""
     index = {m: i for i, m in enumerate(months)}
     column = {c: j for j, c in enumerate(columns)}
     grid = [[0] * len(columns) for _ in months]
@@ -51,7 +68,7 @@ def by_month(
         i, j = index.get(month_of(fact.created)), column.get(getattr(fact, field))
         if i is not None and j is not None:
             grid[i][j] += 1
-    return suppress(months, columns, grid, hide_rows=hide_rows)
+    return Grid(tuple(months), tuple(columns), tuple(tuple(row) for row in grid))
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -72,11 +89,7 @@ class FirstContact:
 
 def first_contact(facts: Iterable[CaseFact]) -> FirstContact:
     minutes = [f.first_contact_minutes for f in facts if f.first_contact_minutes is not None]
-    return FirstContact(
-        len(minutes),
-        suppress_value(len(minutes), percentile(minutes, 0.5)),
-        suppress_value(len(minutes), percentile(minutes, 0.9)),
-    )
+    return FirstContact(len(minutes), percentile(minutes, 0.5), percentile(minutes, 0.9))
 
 
 @dataclass(frozen=True)
@@ -87,4 +100,4 @@ class Completion:
 
 def checkin_completion(answered: int, missed: int) -> Completion:
     n = answered + missed
-    return Completion(n, suppress_value(n, answered / n if n else None))
+    return Completion(n, answered / n if n else None)

@@ -1,0 +1,52 @@
+"""Destroying cases (withdrawal, retention): the one place it is done.
+
+A destroyed case leaves nothing that ties a person or a time to it: deleting its row takes (ON
+DELETE CASCADE) every sealed key, the ciphertext, messages, notes, check-ins, timeline events
+and the anonymous receipt; the notices about it go too; and its log key, so the access log's
+entries about it (which still verify) point at nothing. What stays is one id-free row for the
+statistics (month, kind, urgency, minutes to first contact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, delete
+
+from wellness.cases.models import Case
+from wellness.cases.service import exact_created_at
+from wellness.extensions import db
+from wellness.notifications.models import Notification
+from wellness.statistics.models import ArchivedCase
+from wellness.statistics.tables import month_of
+from wellness.timeutil import as_utc
+
+
+def destroy(case_ids: Iterable[int], *also: ColumnElement[bool]) -> list[int]:
+    """Delete these cases (those still matching ``also``) and archive what the DELETE returned:
+    two destroyers at once archive nothing twice. In the caller's transaction."""
+    wanted = list(case_ids)
+    if not wanted:
+        return []
+    gone = db.session.execute(
+        delete(Case)
+        .where(Case.id.in_(wanted), *also)
+        .returning(Case.id, Case.times, Case.created_at, Case.kind, Case.urgency, Case.contacted_at)
+    ).all()
+    for case_id, times, created, kind, urgency, contacted in gone:
+        minutes = None
+        if contacted is not None:
+            exact = exact_created_at(case_id, times, created)
+            minutes = (as_utc(contacted) - exact).total_seconds() / 60
+        db.session.add(
+            ArchivedCase(
+                created_month=month_of(created),
+                kind=kind,
+                urgency=urgency,
+                first_contact_minutes=minutes,
+            )
+        )
+    ids = [row[0] for row in gone]
+    if ids:
+        db.session.execute(delete(Notification).where(Notification.case_id.in_(ids)))
+    return ids
