@@ -27,6 +27,7 @@ def test_bad_password_and_unknown_user_get_the_same_answer(client, ctx):
     nobody = post(client, "/login", {"username": "no.such.user", "password": "not the password"})
     assert wrong.status_code == nobody.status_code == 200
     assert "Sign-in failed." in wrong.get_data(as_text=True)
+
     # (the CSRF token is timestamped to the second: the two pages may straddle one)
     def page(response):
         return re.sub(r'name="csrf_token"[^>]*', "", response.get_data(as_text=True))
