@@ -33,9 +33,11 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test: $(STAMP) $(AXE)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest
 
 # Load figures (docs/PERFORMANCE.md): gunicorn on SQLite and PostgreSQL, about 15 minutes.

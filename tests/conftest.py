@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from tests import leakcheck
 from wellness import create_app
+from wellness.checkins.service import ensure_default_templates
 from wellness.extensions import db
 from wellness.keys import service as keys
 
@@ -127,6 +128,7 @@ def app(tmp_path: Path, database_url: str, app_overrides: dict[str, object]) -> 
         db.create_all()
         keys.initialise_instance()
         app.config["TEST_RECOVERY_CODE"] = keys.create_recovery_key()
+        ensure_default_templates()  # as `init` makes them
     yield app
     with app.app_context():
         db.session.remove()

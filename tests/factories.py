@@ -88,22 +88,34 @@ def reader(user: User, password: str = PASSWORD, as_owner: bool = False):  # typ
     return Reader(user, keys.unlock(user, password), as_owner)
 
 
+def _person(user: User, name: str) -> dict[str, object]:
+    return {"user_id": user.id, "name": name, "username": user.username}
+
+
 def make_case(owner: User, counselor: User, marker: str = "MARKER", **content):  # type: ignore[no-untyped-def]
-    """A self-referral by ``owner`` shared with ``counselor``, with markers in every field."""
+    """A self-referral by ``owner`` shared with ``counselor``, with markers in every field.
+
+    People have the shape the referral services store (``user_id``, ``name``, ``username``,
+    and the unit for whom it is about), the owner being both its subject and its reporter, so
+    the conflict rules read them as they read a real request; the markers are in the names."""
     from wellness.cases import service as cases
 
+    unit = owner.unit.name if owner.unit else None
     body = {
         "type": "self_referral",
-        "who": {"user_id": owner.id, "name": owner.display_name, "username": owner.username},
+        "named": True,
+        "who": _person(owner, owner.display_name) | {"unit": unit},
         "text": f"{marker}-TEXT I have not slept properly since the incident",
-        "subject": f"{marker}-SUBJECT Pat Doe",
-        "reporter": f"{marker}-REPORTER {owner.display_name}",
+        "subject": _person(owner, f"{marker}-SUBJECT {owner.display_name}") | {"unit": unit},
+        "reporter": _person(owner, f"{marker}-REPORTER {owner.display_name}"),
         "topics": ["sleep", "critical incident"],
         **content,
     }
-    return cases.create_case(
+    case = cases.create_case(
         "self_referral", "soon", body, reader(owner, as_owner=True), [counselor]
     )
+    db.session.commit()  # (create_case works inside a use case's transaction)
+    return case
 
 
 def self_referral(officer: User | None, urgency: str = "routine", text: str = "MARKER-TEXT"):  # type: ignore[no-untyped-def]

@@ -145,7 +145,7 @@ def test_two_schedulers_send_every_due_check_in_and_e_mail_exactly_once(network,
     from wellness.accounts import service as accounts
     from wellness.accounts.models import Role
     from wellness.checkins.models import CheckIn
-    from wellness.checkins.service import notify_context
+    from wellness.crypto.fields import CHECKIN_NOTIFY
     from wellness.extensions import db
     from wellness.keyring import encrypt_field
     from wellness.referrals import service as referrals
@@ -166,7 +166,7 @@ def test_two_schedulers_send_every_due_check_in_and_e_mail_exactly_once(network,
         db.session.add_all(rows)
         db.session.flush()
         for row in rows:
-            row.notify_token = encrypt_field(str(officer.id).encode(), notify_context(row.id))
+            row.notify_token = encrypt_field(CHECKIN_NOTIFY, row.id, str(officer.id).encode())
         db.session.commit()
         db.session.remove()
         db.engine.dispose()

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from wellness.crypto import archive, kdf, keyfiles
 from wellness.extensions import db
+from wellness.transaction import use_case
 
 FORMAT = "wellness-backup-1"
 
@@ -165,6 +166,7 @@ def _parse(plain: bytes) -> tuple[str, dict[str, tuple[list[str], list[list[Any]
     return head.get("revision"), tables
 
 
+@use_case
 def restore(path: str | os.PathLike[str], passphrase: str) -> int:
     """Replace the database's contents with the archive's; RestoreError (nothing written) if it
     is damaged, truncated, from another schema version, or the passphrase is wrong."""
@@ -175,7 +177,6 @@ def restore(path: str | os.PathLike[str], passphrase: str) -> int:
     try:
         count = _write(tables)
     except (IntegrityError, DataError) as exc:  # rows that do not fit together: nothing kept
-        db.session.rollback()
         raise RestoreError(f"the backup's rows do not fit together ({type(exc).__name__})") from exc
     return count
 
@@ -204,7 +205,7 @@ def _write(tables: dict[str, tuple[list[str], list[list[Any]]]]) -> int:
         keys = {c.name: values[c.name] for c in table.primary_key.columns}
         db.session.execute(update(table).filter_by(**keys).values(**later))
     _reset_sequences()
-    db.session.commit()
+    db.session.flush()  # rows that do not fit together fail here, inside restore's try
     return count
 
 

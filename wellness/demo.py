@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from wellness.accounts import service as accounts
 from wellness.accounts import totp
 from wellness.accounts.models import Role, SupporterType, User
 from wellness.agency import service as agency
+from wellness.checkins.service import ensure_default_templates
 from wellness.extensions import db
+from wellness.program import crisis
+from wellness.program.models import Resource
+from wellness.transaction import use_case
 
 DEMO_PASSWORD = "demo-wellness-2026"  # noqa: S105  (demo only: printed, documented)
 
@@ -99,6 +104,7 @@ class DemoLogin:
     totp_secret: str | None
 
 
+@use_case
 def build() -> list[DemoLogin]:
     """Create the demo agency in an empty database; returns the sign-ins to print."""
     if db.session.scalar(select(func.count()).select_from(User)):
@@ -125,7 +131,6 @@ def build() -> list[DemoLogin]:
         if user.is_staff:
             secret = totp.new_secret()
             accounts.set_totp_secret(user, secret)
-            db.session.commit()
         logins.append(DemoLogin(username, ", ".join(sorted(r.value for r in roles)), secret))
     for unit_name, username in SUPERVISES.items():
         unit = units[unit_name]
@@ -136,12 +141,6 @@ def build() -> list[DemoLogin]:
 
 def _program_defaults() -> None:
     """Check-in plans, a few resources and an on-call number, so every page has something."""
-    from flask import current_app
-
-    from wellness.checkins.service import ensure_default_templates
-    from wellness.program import crisis
-    from wellness.program.models import Resource
-
     ensure_default_templates()
     db.session.add_all(
         [
@@ -160,7 +159,6 @@ def _program_defaults() -> None:
             Resource(name="Department chaplaincy", kind="chaplain", contact="555-0170"),
         ]
     )
-    db.session.commit()
     crisis.save(
         current_app.instance_path,
         crisis.CrisisNumbers("Peer support on-call (demo)", "555-0199", ""),
@@ -168,6 +166,8 @@ def _program_defaults() -> None:
 
 
 def describe(logins: list[DemoLogin]) -> str:
+    """What ``demo`` prints: the shared password, each login's roles and authenticator secret,
+    and how to get a code."""
     lines = [f"Demo agency ready. Every demo password is: {DEMO_PASSWORD}", ""]
     lines.append(f"{'username':<22}{'roles':<30}authenticator secret (staff only)")
     for login in logins:

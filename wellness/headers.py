@@ -32,6 +32,9 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask) -> None:
+    """Add the security headers to every response (a view's own value wins); HSTS over HTTPS,
+    and no caching of anything but static files."""
+
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import current_app
 
 from wellness.crypto import keyfiles, keypairs, serverkeys, signing
+from wellness.crypto.fields import SERVER_FIELDS, ServerField
 
 _EXT = "wellness_server_keys"
 SIGNING, AUDIT, RECEIPT, PIN = "signing.key", "audit.key", "receipt.key", "recovery.pin"
@@ -30,31 +31,37 @@ class InstanceKeyError(Exception):
 
 
 def key_dir() -> str:
+    """The instance's key folder, instance/keys."""
     return os.path.join(current_app.instance_path, "keys")
 
 
 def server_keyring(reload: bool = False) -> serverkeys.ServerKeyring:
+    """The server keys, read once per process (and again with ``reload``)."""
     ext = current_app.extensions
     if reload or _EXT not in ext:
         ext[_EXT] = serverkeys.load(key_dir())
     return ext[_EXT]
 
 
-def encrypt_field(plaintext: bytes, context: bytes, bucket: int = serverkeys.BUCKETS[0]) -> str:
-    """Encrypt under the newest server key, re-reading the keys if another process added one
-    (a rotation in progress must not see new values made under the key it is retiring)."""
+def encrypt_field(field: ServerField, row_id: int, plaintext: bytes) -> str:
+    """Encrypt one class-B value of row ``row_id`` under the newest server key, re-reading the
+    keys if another process added one (a rotation in progress must not see new values made
+    under the key it is retiring). Only fields in ``fields.SERVER_FIELDS``: those are the
+    ones rotation re-encrypts."""
+    if field not in SERVER_FIELDS:
+        raise ValueError(f"{field.table}.{field.name} is not a registered server-key field")
     ring = server_keyring()
     if max(serverkeys.key_files(key_dir()), default=ring.active_id) != ring.active_id:
         ring = server_keyring(reload=True)
-    return ring.encrypt(plaintext, context, bucket)
+    return ring.encrypt(plaintext, field.context(row_id), field.bucket)
 
 
-def decrypt_field(token: str, context: bytes) -> bytes:
-    """Decrypt a server-key token (re-reading the keys once if it names a newer one)."""
+def decrypt_field(field: ServerField, row_id: int, token: str) -> bytes:
+    """Decrypt a class-B value (re-reading the keys once if it names a newer one)."""
     ring = server_keyring()
     if ring.key_id_of(token) not in ring.keys:
         ring = server_keyring(reload=True)
-    return ring.decrypt(token, context)
+    return ring.decrypt(token, field.context(row_id))
 
 
 def _cached(name: str, load):  # type: ignore[no-untyped-def]
@@ -70,10 +77,13 @@ def create_signing_key() -> None:
 
 
 def has_signing_key() -> bool:
+    """True when the instance's signing key file exists."""
     return (Path(key_dir()) / SIGNING).is_file()
 
 
 def signing_key() -> Ed25519PrivateKey:
+    """The instance's signing key, read once per process; InstanceKeyError if its file is gone."""
+
     def load() -> Ed25519PrivateKey:
         path = Path(key_dir()) / SIGNING
         if not path.is_file():

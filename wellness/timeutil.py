@@ -26,6 +26,7 @@ def floor_hour(value: datetime) -> datetime:
 
 
 def floor_minute(value: datetime) -> datetime:
+    """The start of the minute ``value`` falls in (a naive value taken as UTC)."""
     return as_utc(value).replace(second=0, microsecond=0)
 
 

@@ -11,6 +11,7 @@ from tests.attacks.conftest import as_time, dump_tables
 from tests.factories import login, make_user
 from wellness.accounts import sessions
 from wellness.accounts.models import LoginSession, Role
+from wellness.crypto.fields import TOTP_STATE
 from wellness.extensions import db
 
 
@@ -66,7 +67,6 @@ def test_no_session_row_says_whose_it_is_even_with_the_server_keys(app, ctx):
 def test_a_staff_sign_in_leaves_no_time_the_server_keys_can_read(app, ctx):
     """The authenticator's last step is a sign-in time: sealed to the person, not to the
     server, so even with the instance folder it says nothing about when they signed in."""
-    from wellness.accounts import signin
     from wellness.accounts.models import User
     from wellness.crypto import envelope
     from wellness.keys import service as keys
@@ -79,7 +79,7 @@ def test_a_staff_sign_in_leaves_no_time_the_server_keys_can_read(app, ctx):
     assert isinstance(state, bytes)  # not a server-key token
     assert envelope.version_of(state) == "hybrid"  # HPKE, to the person's own key
     private = keys.unlock(counselor, "correct horse battery")
-    assert envelope.open_sealed(state, private, signin.totp_state_context(counselor)).isdigit()
+    assert envelope.open_sealed(state, private, TOTP_STATE.context(counselor.id)).isdigit()
 
 
 def test_what_an_officer_does_leaves_clear_times_only_to_the_hour(app, ctx):

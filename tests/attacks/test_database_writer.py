@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, update
 
 from tests.factories import self_referral
 from wellness.accounts.models import CounselorProfile, Role, User, UserRole
-from wellness.cases import keyholding
+from wellness.cases import keyholding, rekeying
 from wellness.cases.models import Case, CaseKey
 from wellness.crypto import envelope, keypairs
 from wellness.crypto.errors import DecryptionError
@@ -217,7 +217,7 @@ def test_planted_key_rows_and_index_entries_are_not_restored_to_the_planter(app,
     one_time = accounts.reset_password(db.session.get(User, thief.id), agency_people["admin"])
     thief = db.session.get(User, thief.id)
     accounts.change_password(thief, one_time, "the thief's own passphrase")
-    keyholding.restore_access(
+    rekeying.restore_access(
         thief,
         app.config["TEST_RECOVERY_CODE"],
         agency_people["coordinator"],

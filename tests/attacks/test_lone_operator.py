@@ -146,7 +146,7 @@ def mail_addresses() -> list[str]:
     from wellness.notifications import mail
 
     return [
-        mail.decrypt_field(row.to_token, mail.address_context(row.id)).decode()
+        mail.decrypt_field(mail.fields.OUTBOX_TO, row.id, row.to_token).decode()
         for row in db.session.scalars(select(Outbox))
     ]
 
@@ -218,7 +218,7 @@ def test_a_coordinator_alone_cannot_read_a_case_not_shared_with_them(app, agency
 def test_reset_take_over_then_restore_gives_the_admin_none_of_the_old_cases(app, agency_people):
     """After the take-over, the coordinator's documented next step is to restore access: it
     needs the safety code the real person reads out, which the admin's key does not give."""
-    from wellness.cases import keyholding
+    from wellness.cases import rekeying
 
     admin, victim = agency_people["admin"], agency_people["counselor"]
     old, _ = self_referral(agency_people["officer"], text="MARKER-OLD")
@@ -226,8 +226,8 @@ def test_reset_take_over_then_restore_gives_the_admin_none_of_the_old_cases(app,
     real_code = keypairs.safety_code(holder.public_key)
     one_time = accounts.reset_password(holder, admin)
     accounts.change_password(holder, one_time, "the admin's own passphrase")
-    with pytest.raises(keyholding.RestoreError, match="does not match"):
-        keyholding.restore_access(
+    with pytest.raises(rekeying.RestoreError, match="does not match"):
+        rekeying.restore_access(
             holder, app.config["TEST_RECOVERY_CODE"], agency_people["coordinator"], real_code
         )
     assert not opens_with(keys.unlock(holder, "the admin's own passphrase"), old)

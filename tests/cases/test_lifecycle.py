@@ -5,11 +5,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.factories import login, make_user, post, reader, self_referral
+from tests.factories import login, make_unit, make_user, post, reader, self_referral
 from wellness.accounts import service as accounts
 from wellness.accounts.models import Role
+from wellness.agency import service as agency
+from wellness.cases import lifecycle
 from wellness.cases import service as cases
 from wellness.cases.models import Case, CaseEvent, Note
+from wellness.checkins import service as checkins
 from wellness.checkins.models import CheckIn, PlanTemplate
 from wellness.extensions import db
 from wellness.program.models import Resource
@@ -220,3 +223,54 @@ def test_coordinator_sets_availability_and_edits_resources_and_plans(app, team):
         db.session.scalar(select(PlanTemplate.offsets_hours).where(PlanTemplate.name == "Weekly"))
         == "168,336"
     )
+
+
+def test_transfer_refuses_the_subjects_chain_and_unready_accounts(app, ctx):
+    unit = make_unit("North")
+    sgt = make_user("sgt", Role.SUPERVISOR, Role.COUNSELOR)
+    agency.save_unit(unit, "North", None, sgt.id)
+    officer = make_user("jordan", Role.OFFICER, unit=unit)
+    kelly = make_user("kelly", Role.COUNSELOR)
+    fresh = make_user("newbie", Role.COUNSELOR)
+    accounts.reset_password(fresh)  # must choose their own password first
+    case, _ = self_referral(officer)
+    assert case.assignee_id == kelly.id
+    with pytest.raises(lifecycle.LifecycleError, match="chain of command"):
+        lifecycle.transfer(case.id, reader(kelly), sgt)
+    with pytest.raises(lifecycle.LifecycleError, match="signed in"):
+        lifecycle.transfer(case.id, reader(kelly), fresh)
+    choices = [row.id for row in lifecycle.counselors()]
+    assert kelly.id in choices
+    assert fresh.id not in choices
+
+
+def test_coordinator_messages_are_labelled_and_count_as_contact(app, ctx):
+    officer = make_user("jordan", Role.OFFICER)
+    coordinator = make_user("maria", Role.COORDINATOR)
+    case, _ = self_referral(officer, urgency="crisis")  # nobody on call: the queue
+    assert case.assignee_id is None
+    cases.post_message(case.id, reader(coordinator), "call me now")
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).contacted_at is not None
+    client = app.test_client()
+    login(client, officer)
+    page = client.get(f"/me/referrals/{case.id}").get_data(as_text=True)
+    assert "Coordinator ·" in page
+    assert "You ·" not in page
+
+
+def test_closed_cases_take_no_new_check_ins(app, ctx):
+    officer, kelly = make_user("jordan", Role.OFFICER), make_user("kelly", Role.COUNSELOR)
+    case, _ = self_referral(officer)
+    lifecycle.close(case.id, reader(kelly), "resolved")
+    with pytest.raises(checkins.CheckInError, match="closed"):
+        checkins.schedule(case.id, reader(kelly), [utcnow() + timedelta(days=1)])
+    with pytest.raises(lifecycle.LifecycleError, match="closed"):
+        lifecycle.close(case.id, reader(kelly), "resolved")
+
+
+def test_an_absurd_case_id_is_not_found_rather_than_a_server_error(app, ctx):
+    kelly = make_user("kelly", Role.COUNSELOR)
+    client = app.test_client()
+    login(client, kelly)
+    assert client.get("/cases/99999999999999999999").status_code == 404

@@ -18,7 +18,7 @@ from wellness.accounts import service as accounts
 from wellness.accounts.models import Role
 from wellness.checkins import jobs
 from wellness.checkins.models import CheckIn, Outbox
-from wellness.checkins.service import notify_context
+from wellness.crypto.fields import CHECKIN_NOTIFY
 from wellness.extensions import db
 from wellness.keyring import encrypt_field
 from wellness.timeutil import utcnow
@@ -40,7 +40,7 @@ def due_checkins(app, ctx, database_url):
     db.session.add_all(rows)
     db.session.flush()
     for row in rows:
-        row.notify_token = encrypt_field(str(officer.id).encode(), notify_context(row.id))
+        row.notify_token = encrypt_field(CHECKIN_NOTIFY, row.id, str(officer.id).encode())
     db.session.commit()
     return case
 

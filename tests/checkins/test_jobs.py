@@ -193,3 +193,15 @@ def test_check_ins_only_go_to_the_person_who_asked(app, people):
         checkins.schedule(
             result.case_id, reader(people["counselor"]), [utcnow() + timedelta(days=1)]
         )
+
+
+def test_an_absurd_check_in_id_is_not_a_server_error(app, people):
+    officer = app.test_client()
+    login(officer, people["officer"])
+    response = post(
+        officer,
+        "/me/check-ins",
+        {"checkin": "99999999999999999999", "rating": "3"},
+        token_from="/me/check-ins",
+    )
+    assert response.status_code < 500

@@ -67,3 +67,8 @@ def test_first_contact_deadline_by_urgency(urgency, minutes):
 )
 def test_clock_reads_in_ten_seconds(offset_minutes, words):
     assert rules.clock(T0, T0 + timedelta(minutes=offset_minutes)).words == words
+
+
+def test_a_plan_past_the_last_representable_date_is_refused():
+    with pytest.raises(rules.PlanError):
+        rules.plan_times(T0.replace(year=9999, month=12, day=31), (24,))

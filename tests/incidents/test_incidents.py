@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.factories import login, make_unit, make_user, post, reader
@@ -46,8 +47,9 @@ def test_incident_gives_each_member_outreach_and_a_plan_and_declining_stops_it(a
     assert len(member_cases) == 2
     # routed outside the members' own unit, to the counselor who can open it
     assert {c.assignee_id for c in member_cases} == {peer_south.id}
-    assert peer_north.id  # in the members' unit: never chosen
     for case in member_cases:
+        with pytest.raises(cases.NotSharedError):  # in the members' unit: never given a key
+            cases.open_case(case.id, reader(peer_north), "outreach")
         dues = sorted(
             as_utc(c.due_at) - t0
             for c in db.session.scalars(select(CheckIn).where(CheckIn.case_id == case.id))

@@ -8,6 +8,7 @@ from wellness.accounts.models import LoginSession, Role, User
 from wellness.cases import service as cases
 from wellness.crypto import serverkeys
 from wellness.crypto.errors import DecryptionError
+from wellness.crypto.fields import USER_TOTP
 from wellness.extensions import db
 from wellness.keyring import key_dir
 
@@ -44,7 +45,7 @@ def test_rotation_re_encrypts_every_server_field_and_retires_the_old_key(app, ct
     assert counselor.totp_secret.startswith("sk2.2.")
     assert accounts.totp_secret(counselor) == secret
     with pytest.raises(serverkeys.ServerKeyError):  # the old key is gone for good
-        serverkeys.load(key_dir()).decrypt(old_token, accounts.totp_context(counselor))
+        serverkeys.load(key_dir()).decrypt(old_token, USER_TOTP.context(counselor.id))
     # Everything else still works: sign-in with the second factor, and case content.
     client = app.test_client()
     login(client, counselor, code=totp_code(counselor))
@@ -111,3 +112,47 @@ def test_the_scheduler_purges_idle_sessions_with_nobody_signing_in(app, ctx):
     with frozen_at(start + timedelta(minutes=31)):
         assert jobs.run_all(utcnow(), only="sessions") == {"sessions purged": 1}
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0
+
+
+def test_every_server_key_value_the_flows_write_is_one_rotation_moves(app, ctx):
+    """Fill the database through the real flows (requests of every kind, check-ins, notice
+    addresses, e-mails, an authenticator), then read every text column of every table: each
+    value in the server-key format belongs to a registered field (crypto.fields), so rotation
+    re-encrypts it, and every registered field was seen."""
+    from datetime import timedelta
+
+    from sqlalchemy import String, Text
+
+    from tests.factories import self_referral
+    from wellness.checkins import service as checkins
+    from wellness.crypto.fields import SERVER_FIELDS
+    from wellness.keys.rotation import model_of
+    from wellness.notifications import mail
+    from wellness.referrals import service as referrals
+    from wellness.timeutil import utcnow
+
+    counselor = make_user("kelly", Role.COUNSELOR)
+    make_user("maria", Role.COORDINATOR)
+    officer = make_user("jordan", Role.OFFICER)
+    accounts.set_email_address(officer, "jordan@example.org")
+    case, _ = self_referral(officer)
+    checkins.schedule(case.id, reader(counselor), [utcnow() + timedelta(days=1)])
+    accounts.save_counselor_profile(counselor, available=False)  # the next ones wait in queue
+    referrals.submit_concern(
+        referrals.ConcernReport(officer, ["sleep"], "tired", "routine"), reader(counselor)
+    )
+    mail.queue("kelly@example.org", "message")
+    db.session.commit()
+
+    seen = set()
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, String | Text):
+                continue
+            values = db.session.execute(select(column).where(column.like("sk%.%"))).scalars()
+            if any(serverkeys.is_token(v) for v in values):
+                seen.add((table.name, column.name))
+    registered = {(f.table, f.column) for f in SERVER_FIELDS}
+    assert seen == registered
+    for field in SERVER_FIELDS:  # and rotation finds each one's rows
+        assert model_of(field).__tablename__ == field.table

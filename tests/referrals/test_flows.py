@@ -7,15 +7,16 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.cases.test_confidentiality import dump_database
-from tests.factories import login, make_unit, make_user, post, reader
+from tests.factories import login, make_unit, make_user, post, reader, self_referral
 from wellness.accounts import service as accounts
 from wellness.accounts.models import Role, User
 from wellness.cases import service as cases
 from wellness.cases.models import Case
 from wellness.extensions import db
+from wellness.keys import service as keys
 from wellness.notifications.models import Notification
 from wellness.program import crisis
-from wellness.referrals import receipt_lookup
+from wellness.referrals import mine, receipt_lookup
 
 ANON_IP, ANON_AGENT = "203.0.113.77", "MarkerAgent/9.9 (ANON-DEVICE)"
 
@@ -563,3 +564,16 @@ def test_receipts_use_their_own_cost_and_old_receipts_keep_theirs(app, agency):
     app.config.update(RECEIPT_ARGON2_TIME_COST=3, RECEIPT_ARGON2_MEMORY_KIB=4096)
     assert receipt_lookup.open_by_receipt(first.receipt_code)[0] == first.case_id
     assert receipt_lookup.open_by_receipt(second.receipt_code)[0] == second.case_id
+
+
+def test_a_stale_index_entry_cannot_withdraw_someone_elses_case(app, ctx):
+    alice, bob = make_user("alice", Role.OFFICER), make_user("bob", Role.OFFICER)
+    make_user("kelly", Role.COUNSELOR)
+    bobs, _ = self_referral(bob, text="MARKER-BOB")
+    # Alice's index names Bob's case (as after a purge and an id reused).
+    alice_reader = reader(alice, as_owner=True)
+    keys.write_index(alice, alice_reader.private_key, [{"case": bobs.id, "as": "owner"}])
+    db.session.commit()
+    with pytest.raises(cases.NotSharedError):
+        mine.withdraw(bobs.id, alice_reader)
+    assert db.session.get(Case, bobs.id).status == "new"

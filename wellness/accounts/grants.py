@@ -26,6 +26,7 @@ from wellness.keyring import signing_key
 from wellness.keys import trust
 from wellness.notifications import service as notifications
 from wellness.timeutil import utcnow
+from wellness.transaction import use_case
 
 
 class GrantError(AccountError):
@@ -110,8 +111,7 @@ def _statement(grant: RoleGrant) -> bytes:
 def _check_grant(grant: RoleGrant) -> None:
     if not signing.verifies(signing_key().public_key(), grant.signature, _statement(grant)):
         trust.report_failure(f"role grant {grant.id} does not carry a valid signature")
-        db.session.commit()  # the alert stays, whatever the caller does next
-        raise GrantError(
+        raise GrantError(  # a refusal: the alert stays (approve keeps it)
             "This proposal was not made through the admin pages (it carries no valid "
             "signature). It is refused, and IT has been alerted."
         )
@@ -138,6 +138,9 @@ def _check_confirmer(user: User, coordinator: User | None) -> None:
         )
 
 
+# A refused proposal keeps the alert a bad signature raised; every refusal is raised before
+# anything else changes (transaction.use_case).
+@use_case(keep=(GrantError,))
 def approve(grant: RoleGrant, coordinator: User | None, safety_code: str) -> None:
     """A coordinator (or the server's CLI, ``coordinator`` None) confirms a proposed role,
     having compared the person's safety code."""
@@ -156,17 +159,18 @@ def approve(grant: RoleGrant, coordinator: User | None, safety_code: str) -> Non
         utcnow(),
     )
     _log(user, coordinator, f"role granted: {grant.role}")
-    db.session.commit()
 
 
+@use_case
 def refuse(grant: RoleGrant, coordinator: User) -> None:
+    """A coordinator turns a proposed role down."""
     if grant.outcome is not None:
         raise GrantError("This proposal has already been answered.")
     grant.outcome, grant.decided_by, grant.decided_at = "refused", coordinator.id, utcnow()
     _log(grant.user, coordinator, f"role refused: {grant.role}")
-    db.session.commit()
 
 
+@use_case
 def confirm_person(user: User, coordinator: User | None, safety_code: str) -> None:
     """After a reset (or for the CLI's first coordinator): endorse every case role they hold
     for their current key, once their safety code matches. ``coordinator`` None: the server's
@@ -179,4 +183,3 @@ def confirm_person(user: User, coordinator: User | None, safety_code: str) -> No
     for role in roles:
         trust.endorse(user, role)
     _log(user, coordinator, "person confirmed: " + ", ".join(roles))
-    db.session.commit()

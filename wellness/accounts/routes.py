@@ -20,7 +20,7 @@ from wellness.accounts.forms import LoginForm, NoticeAddressForm, PasswordChange
 from wellness.accounts.models import User
 from wellness.accounts.passwords import WeakPasswordError
 from wellness.crypto import keypairs
-from wellness.extensions import db, limiter, login_manager
+from wellness.extensions import limiter, login_manager
 from wellness.keys import service as keys
 from wellness.notifications import service as notifications
 
@@ -156,7 +156,6 @@ def account() -> Response | str:
     form = NoticeAddressForm(data={"email": service.email_address(current_user) or ""})
     if form.validate_on_submit():
         service.set_notice_address(current_user, (form.email.data or "").strip() or None)
-        db.session.commit()
         flash("Saved. Notices go there from now on." if form.email.data else "Saved: no e-mails.")
         return redirect(url_for(".account"))
     return render_template(

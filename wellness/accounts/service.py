@@ -28,17 +28,17 @@ from wellness.accounts.signin import (
     login_policy,
     normalise_username,
     set_totp_secret,
-    totp_context,
     totp_secret,
 )
 from wellness.audit import service as audit
-from wellness.cases import keyholding
+from wellness.cases import rekeying
 from wellness.extensions import db
 from wellness.keys import service as keys
 from wellness.keys import trust
 from wellness.notifications import mail
 from wellness.notifications import service as notifications
 from wellness.notifications.addresses import email_address, email_addresses, set_email_address
+from wellness.transaction import use_case
 
 __all__ = [
     "AccountError",
@@ -52,7 +52,6 @@ __all__ = [
     "login_policy",
     "normalise_username",
     "set_totp_secret",
-    "totp_context",
     "totp_secret",
 ]
 
@@ -66,12 +65,15 @@ class UsernameTakenError(AccountError):
     pass
 
 
-def _check_separation(roles: Iterable[Role]) -> None:
+def check_separation(roles: Iterable[Role]) -> None:
+    """AccountError if ``roles`` would make an admin a counselor or coordinator too: IT never
+    reads cases."""
     roles = set(roles)
     if Role.ADMIN in roles and roles & CASE_ROLES:
         raise AccountError(SEPARATION)
 
 
+@use_case
 def create_user(
     username: str,
     display_name: str,
@@ -86,12 +88,10 @@ def create_user(
     A one-time password (``must_change_password``) leaves the key unsigned and case roles
     unconfirmed until the person chooses their own password and a coordinator confirms them.
     """
-    user = _new_user(username, display_name, password, roles, unit_id, must_change_password)
-    db.session.commit()
-    return user
+    return new_user(username, display_name, password, roles, unit_id, must_change_password)
 
 
-def _new_user(
+def new_user(
     username: str,
     display_name: str,
     password: str,
@@ -102,7 +102,7 @@ def _new_user(
     """The account, its keys and (for the server's own tools) confirmed roles, uncommitted."""
     username = normalise_username(username)
     roles = {Role(r) for r in roles}
-    _check_separation(roles)
+    check_separation(roles)
     passwords.check_strength(password, username)
     if find_user(username) is not None:
         raise UsernameTakenError("That username is already in use.")
@@ -123,6 +123,7 @@ def _new_user(
     return user
 
 
+@use_case
 def change_password(user: User, current: str, new: str) -> None:
     """Replace the password after checking the current one. The private key is re-wrapped; a
     first password (after a one-time one) gets a fresh keypair instead."""
@@ -131,28 +132,28 @@ def change_password(user: User, current: str, new: str) -> None:
     passwords.check_strength(new, user.username)
     private = keys.unlock(user, current)
     if user.must_change_password:
-        keyholding.replace_keypair(user, private, new)
+        rekeying.replace_keypair(user, private, new)
     else:
         keys.rewrap(user, private, new)
     user.password_hash = hasher().hash(new)
     user.must_change_password = False
     sessions.end_all_sessions(user)  # a stolen session must not outlive the change
-    db.session.commit()
 
 
-def _log(user: User, actor: User | None, action: str) -> None:
+def log_account_event(user: User, actor: User | None, action: str) -> None:
     """An account event in the access log (no case; the admin, or the server's CLI)."""
     audit.record_account_event(user.id, "admin", actor.id if actor else None, action)
 
 
 def _tell(user: User, kind: str, actor: User | None, action: str) -> None:
     """Log an account event, tell the person, and tell coordinators if it concerns a case role."""
-    _log(user, actor, action)
+    log_account_event(user, actor, action)
     notifications.notify([user.id], kind)
     if user.roles & CASE_ROLES:
         notifications.notify(notifications.operators(Role.COORDINATOR), "account_change")
 
 
+@use_case
 def reset_password(user: User, actor: User | None = None) -> str:
     """Admin reset: a one-time password and a new keypair; every session ended.
 
@@ -169,10 +170,10 @@ def reset_password(user: User, actor: User | None = None) -> str:
     user.locked_until = None
     sessions.end_all_sessions(user)
     _tell(user, "password_reset", actor, "password reset")
-    db.session.commit()
     return temporary
 
 
+@use_case
 def reset_second_factor(user: User, actor: User | None = None) -> None:
     """Admin reset of a lost authenticator: the person enrols again at next sign-in. A
     counselor or coordinator is not sent cases until a coordinator confirms the person."""
@@ -181,9 +182,9 @@ def reset_second_factor(user: User, actor: User | None = None) -> None:
     trust.withdraw_endorsements(user)
     sessions.end_all_sessions(user)
     _tell(user, "authenticator_reset", actor, "authenticator reset")
-    db.session.commit()
 
 
+@use_case
 def update_user(
     user: User,
     display_name: str,
@@ -200,7 +201,7 @@ def update_user(
     role needs no second person. The last active admin cannot be demoted or switched off.
     """
     wanted = {Role(r) for r in roles}
-    _check_separation(wanted)
+    check_separation(wanted)
     losing_admin = (
         Role.ADMIN in user.roles and user.active and (Role.ADMIN not in wanted or not active)
     )
@@ -212,73 +213,29 @@ def update_user(
     removed = user.roles - wanted
     if user.roles & CASE_ROLES:  # what shapes routing is shown to the coordinators
         if unit_id != user.unit_id:
-            _log(user, actor, "unit changed")
+            log_account_event(user, actor, "unit changed")
         if active != user.active:
-            _log(user, actor, "account enabled" if active else "account disabled")
+            log_account_event(user, actor, "account enabled" if active else "account disabled")
     user.display_name, user.unit_id, user.active = display_name.strip(), unit_id, active
     user.role_rows = [row for row in user.role_rows if row.role in wanted]
     user.role_rows.extend(UserRole(role=r) for r in wanted - user.roles)
     if Role.COUNSELOR in wanted and user.counselor is None:
         user.counselor = CounselorProfile()
     for role in sorted(removed):
-        _log(user, actor, f"role removed: {role}")
+        log_account_event(user, actor, f"role removed: {role}")
     if actor is None:
         for role in new_case_roles if not user.must_change_password else []:
             trust.endorse(user, role)
-            _log(user, actor, f"role granted: {role}")
+            log_account_event(user, actor, f"role granted: {role}")
     else:
         for role in new_case_roles:
             grants.propose(user, role, actor)
     if not active:
         sessions.end_all_sessions(user)
-    db.session.commit()
     return new_case_roles if actor is not None else []
 
 
-def create_by_admin(
-    username: str,
-    display_name: str,
-    roles: list[Role],
-    unit_id: int | None,
-    email: str | None,
-    admin: User,
-) -> tuple[User, str, list[Role]]:
-    """An admin makes an account with a one-time password (shown to them once). Case roles
-    are only proposed: returns the account, the password and the roles proposed."""
-    _check_separation(roles)
-    temporary = passwords.temporary_password()
-    wanted = set(roles)
-    proposed = sorted(wanted & CASE_ROLES)
-    user = _new_user(
-        username,
-        display_name,
-        temporary,
-        (wanted - CASE_ROLES) or {Role.OFFICER},
-        unit_id,
-        must_change_password=True,
-    )
-    set_email_address(user, email)
-    _log(user, admin, "account created")
-    for role in proposed:
-        grants.propose(user, role, admin)
-    db.session.commit()
-    return user, temporary, proposed
-
-
-def update_by_admin(
-    user: User,
-    display_name: str,
-    unit_id: int | None,
-    roles: list[Role],
-    active: bool,
-    email: str | None,
-    admin: User,
-) -> list[Role]:
-    """The admin's account edit: details, roles (case roles only proposed), notice address."""
-    set_notice_address(user, email)
-    return update_user(user, display_name, unit_id, roles, active, actor=admin)
-
-
+@use_case
 def set_notice_address(user: User, address: str | None) -> None:
     """Change where notices go; the old address is told, so a quiet redirection shows."""
     old = set_email_address(user, address)
@@ -286,6 +243,7 @@ def set_notice_address(user: User, address: str | None) -> None:
         mail.queue(old, "email_changed")
 
 
+@use_case
 def save_counselor_profile(user: User, **fields: object) -> None:
     """Set supporter type, specialties, languages, availability, on-call and caseload cap."""
     profile = user.counselor or CounselorProfile(user=user)
@@ -294,7 +252,6 @@ def save_counselor_profile(user: User, **fields: object) -> None:
             raise AttributeError(name)
         setattr(profile, name, value)
     db.session.add(profile)
-    db.session.commit()
 
 
 def _count_active_admins() -> int:

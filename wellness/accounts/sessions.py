@@ -23,16 +23,17 @@ from flask import current_app
 from sqlalchemy import and_, delete, or_
 
 from wellness.accounts.models import LoginSession, User
-from wellness.crypto import keypairs, records
-from wellness.crypto.context import context
+from wellness.crypto import fields, keypairs, records
 from wellness.crypto.errors import DecryptionError
 from wellness.extensions import db
 from wellness.timeutil import as_utc, floor_minute, utcnow
+from wellness.transaction import use_case
 
 PENDING_LOGIN_SECONDS = 300
 
 
 def idle_timeout(user: User) -> timedelta:
+    """How long ``user``'s session may go unused before it ends (staff have their own setting)."""
     cfg = current_app.config
     minutes = cfg["IDLE_TIMEOUT_STAFF_MINUTES"] if user.is_staff else cfg["IDLE_TIMEOUT_MINUTES"]
     return timedelta(minutes=minutes)
@@ -48,9 +49,10 @@ def _tag(session_key: bytes, user: User) -> bytes:
 
 
 def _ctx(sid: str) -> bytes:
-    return context("login_sessions", _row_id(sid), "private_key")
+    return fields.SESSION_PRIVATE_KEY.context(_row_id(sid))
 
 
+@use_case
 def start_session(user: User, private: bytes, verified: bool) -> tuple[str, bytes]:
     """Open a session holding the private key wrapped under a fresh session key.
 
@@ -68,7 +70,6 @@ def start_session(user: User, private: bytes, verified: bool) -> tuple[str, byte
             wrapped_private_key=keypairs.wrap_private(private, session_key, _ctx(sid)),
         )
     )
-    db.session.commit()
     return sid, session_key
 
 
@@ -82,6 +83,7 @@ def _row(sid: str, session_key: bytes, user: User | None) -> LoginSession | None
     return row
 
 
+@use_case
 def purge_stale_sessions() -> int:
     """Drop abandoned sign-ins and idle sessions, so no wrapped key outlives its use."""
     cfg, now = current_app.config, utcnow()
@@ -109,14 +111,16 @@ def pending_user(sid: str, session_key: bytes, user_id: int) -> User | None:
     return user
 
 
+@use_case
 def mark_verified(sid: str) -> None:
+    """The second factor was given: the session may now be used."""
     row = db.session.get(LoginSession, _row_id(sid))
     if row is not None:
         row.verified = True
         row.last_seen_at = floor_minute(utcnow())
-        db.session.commit()
 
 
+@use_case
 def resume_session(sid: str, session_key: bytes, user_id: int) -> User | None:
     """The user of a live session, refreshing its idle clock; None if ended or idle too long."""
     user = db.session.get(User, user_id)
@@ -129,7 +133,6 @@ def resume_session(sid: str, session_key: bytes, user_id: int) -> User | None:
         return None
     if floor_minute(now) > as_utc(row.last_seen_at):  # one write a minute at most
         row.last_seen_at = floor_minute(now)
-        db.session.commit()
     return user
 
 
@@ -141,24 +144,25 @@ def session_private_key(sid: str, session_key: bytes) -> bytes:
     return keypairs.unwrap_private(row.wrapped_private_key, session_key, _ctx(sid))
 
 
+@use_case
 def enrol_secret(sid: str, session_key: bytes, make: Callable[[], str]) -> str:
     """The authenticator secret being enrolled in this session, made on first ask: kept in the
     session row encrypted under the session key, never in the cookie."""
     row = db.session.get(LoginSession, _row_id(sid))
     if row is None:
         raise DecryptionError("session has ended")
-    ctx = context("login_sessions", row.id, "enrol_secret")
+    ctx = fields.ENROL_SECRET.context(row.id)
     if row.enrol_secret is not None:
         return records.decrypt(session_key, row.enrol_secret, ctx).decode()
     secret = make()
     row.enrol_secret = records.encrypt(session_key, secret.encode(), ctx)
-    db.session.commit()
     return secret
 
 
+@use_case
 def end_session(sid: str) -> None:
+    """Sign this session out (its row, and the wrapped key in it, are deleted)."""
     db.session.execute(delete(LoginSession).where(LoginSession.id == _row_id(sid)))
-    db.session.commit()
 
 
 def end_all_sessions(user: User) -> None:

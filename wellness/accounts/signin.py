@@ -13,15 +13,15 @@ from sqlalchemy import select, update
 
 from wellness.accounts import passwords, totp
 from wellness.accounts.models import STAFF_ROLES, User
-from wellness.cases import keyholding
-from wellness.crypto import envelope, keypairs
-from wellness.crypto.context import context
+from wellness.cases import rekeying
+from wellness.crypto import envelope, fields, keypairs
 from wellness.crypto.errors import CryptoError, DecryptionError
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
 from wellness.keys import service as keys
 from wellness.keys import trust
 from wellness.timeutil import as_utc, utcnow
+from wellness.transaction import use_case
 
 
 class AccountError(Exception):
@@ -59,22 +59,28 @@ class LoginPolicy:
 
 
 def hasher() -> PasswordHasher:
+    """The app's Argon2id password hasher, made once from the ARGON2_* settings."""
     return current_app.extensions["wellness_password_hasher"]
 
 
 def login_policy() -> LoginPolicy:
+    """The lockout rule from the settings: how many failures lock an account, and for how long."""
     cfg = current_app.config
     return LoginPolicy(cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"]))
 
 
 def normalise_username(username: str) -> str:
+    """A username as it is stored and looked up: trimmed, lower case."""
     return username.strip().lower()
 
 
 def find_user(username: str) -> User | None:
+    """The account with this username (normalised first), or None."""
     return db.session.scalar(select(User).where(User.username == normalise_username(username)))
 
 
+# A wrong password is a refusal that keeps its count (transaction.use_case).
+@use_case(keep=(InvalidCredentialsError,))
 def authenticate(username: str, password: str, policy: LoginPolicy) -> User:
     """Check a password; count failures and lock the account after too many."""
     user = find_user(username)
@@ -91,17 +97,17 @@ def authenticate(username: str, password: str, policy: LoginPolicy) -> User:
         user.failed_logins, user.locked_until = 0, None
     if hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hasher().hash(password)
-    db.session.commit()
     return user
 
 
 def locked(user: User) -> bool:
+    """True while the account is locked out after too many failures."""
     return user.locked_until is not None and as_utc(user.locked_until) > utcnow()
 
 
 def record_failure(user: User, policy: LoginPolicy) -> None:
     """Count a failed password or code atomically (parallel attempts all count), lock at the
-    limit."""
+    limit (in the caller's transaction: a refusal that keeps it)."""
     count = db.session.execute(
         update(User)
         .where(User.id == user.id)
@@ -115,10 +121,10 @@ def record_failure(user: User, policy: LoginPolicy) -> None:
             .where(User.id == user.id)
             .values(failed_logins=0, locked_until=utcnow() + policy.lockout)
         )
-    db.session.commit()
     db.session.refresh(user)
 
 
+@use_case(keep=(InvalidCredentialsError,))
 def sign_in(username: str, password: str, policy: LoginPolicy) -> tuple[User, bytes]:
     """Check the password and unlock the person's private key with it.
 
@@ -129,13 +135,9 @@ def sign_in(username: str, password: str, policy: LoginPolicy) -> tuple[User, by
         private = keys.unlock(user, password)
     except CryptoError as exc:  # the hash matched but the key did not open: never sign in
         raise InvalidCredentialsError(SIGN_IN_FAILED) from exc
-    changed = False
     if not keypairs.is_hybrid(user.public_key) and not user.must_change_password:
-        private = keyholding.replace_keypair(user, private, password, upgrade=True)
-        changed = True
-    changed = keys.claim_inbox(user, private) or changed  # entries left while they were away
-    if changed:
-        db.session.commit()
+        private = rekeying.replace_keypair(user, private, password, upgrade=True)
+    keys.claim_inbox(user, private)  # entries left while they were away
     return user, private
 
 
@@ -148,29 +150,25 @@ def _dummy_hash() -> str:
 
 
 def needs_second_factor(user: User) -> bool:
+    """True when signing in takes an authenticator code too: every staff account, and anyone
+    who enrolled one."""
     return bool(user.roles & STAFF_ROLES) or user.totp_enrolled
 
 
 # --- the authenticator ----------------------------------------------------------------------
 
 
-def totp_context(user: User) -> bytes:
-    return context("users", user.id, "totp_secret")
-
-
-def totp_state_context(user: User) -> bytes:
-    return context("users", user.id, "totp_state")
-
-
 def totp_secret(user: User) -> str | None:
     """The TOTP secret, kept under the server key so a database copy alone cannot clone it."""
     if user.totp_secret is None:
         return None
-    return decrypt_field(user.totp_secret, totp_context(user)).decode()
+    return decrypt_field(fields.USER_TOTP, user.id, user.totp_secret).decode()
 
 
 def set_totp_secret(user: User, secret: str) -> None:
-    user.totp_secret = encrypt_field(secret.encode(), totp_context(user))
+    """Keep a new TOTP secret under the server key, and forget the last code step used with the
+    old one."""
+    user.totp_secret = encrypt_field(fields.USER_TOTP, user.id, secret.encode())
     user.totp_state = None
 
 
@@ -179,7 +177,9 @@ def _last_step(user: User, private: bytes) -> int | None:
     if user.totp_state is None:
         return None
     try:
-        return int(envelope.open_sealed(user.totp_state, private, totp_state_context(user)))
+        return int(
+            envelope.open_sealed(user.totp_state, private, fields.TOTP_STATE.context(user.id))
+        )
     except (DecryptionError, ValueError):
         return None  # sealed to a key replaced since (a reset): no step to compare
 
@@ -189,7 +189,7 @@ def _seal_step(user: User, step: int) -> bytes | None:
         public = trust.own_key(user).public
     except trust.UntrustedKeyError:
         return None
-    return envelope.seal(str(step).encode(), public, totp_state_context(user))
+    return envelope.seal(str(step).encode(), public, fields.TOTP_STATE.context(user.id))
 
 
 def _lock(user: User) -> None:
@@ -198,6 +198,8 @@ def _lock(user: User) -> None:
     db.session.refresh(user)
 
 
+# A wrong code is a refusal that keeps its count (transaction.use_case).
+@use_case(keep=(InvalidTotpError,))
 def check_totp(user: User, code: str, private: bytes, new_secret: str | None = None) -> None:
     """Accept a TOTP code once; ``new_secret`` is given during enrolment, before it is saved.
     ``private`` is the person's key, unlocked by the password step.
@@ -217,15 +219,12 @@ def check_totp(user: User, code: str, private: bytes, new_secret: str | None = N
     step = totp.matching_step(secret, code, utcnow(), last)
     if step is None:
         if last is not None and totp.matching_step(secret, code, utcnow(), None) is not None:
-            db.session.rollback()
             raise TotpReusedError(
                 "That code has been used already. Wait for the next code and enter it."
             )
-        db.session.rollback()
         record_failure(user, login_policy())
         raise InvalidTotpError("That code is not valid. Enter the current 6-digit code.")
     if new_secret:
         set_totp_secret(user, new_secret)
     user.totp_state = _seal_step(user, step)
     user.failed_logins = 0
-    db.session.commit()

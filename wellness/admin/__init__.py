@@ -1,0 +1,1 @@
+"""IT administration: accounts, roles and units. Admins never see case content."""

@@ -13,9 +13,11 @@ from wellness.accounts import grants
 from wellness.accounts import service as accounts
 from wellness.accounts.access import roles_required
 from wellness.accounts.models import CASE_ROLES, Role, User, UserRole
+from wellness.admin import service as admin_service
 from wellness.admin.forms import UnitForm, UserCreateForm, UserEditForm
 from wellness.agency import service as agency
 from wellness.agency.models import Unit
+from wellness.audit import service as audit
 from wellness.extensions import db
 from wellness.notifications import service as notifications
 
@@ -64,7 +66,7 @@ def new_user() -> str:
     form.unit.choices = _unit_choices("No unit")
     if form.validate_on_submit():
         try:
-            user, password, proposed = accounts.create_by_admin(
+            user, password, proposed = admin_service.create_by_admin(
                 form.username.data,
                 form.display_name.data,
                 [Role(r) for r in form.roles.data],
@@ -88,7 +90,7 @@ def edit_user(user_id: int) -> Response | str:
     form = _user_form(user)
     if form.validate_on_submit():
         try:
-            proposed = accounts.update_by_admin(
+            proposed = admin_service.update_by_admin(
                 user,
                 form.display_name.data,
                 form.unit.data or None,
@@ -206,8 +208,6 @@ def admin_nav() -> dict[str, object]:
 @bp.route("/audit")
 def audit_log() -> str:
     """The access log's integrity, for IT: the hash chain verified, never what was read."""
-    from wellness.audit import service as audit
-
     problems = audit.verify()
     entries, last_hash = audit.head()
     return render_template(

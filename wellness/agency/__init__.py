@@ -1,0 +1,1 @@
+"""The agency's chain of command: the unit tree, its supervisors, and the rules over them."""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from wellness.agency import chain
 from wellness.agency.models import Unit
 from wellness.extensions import db
+from wellness.transaction import use_case
 
 
 class UnitError(Exception):
@@ -22,10 +23,12 @@ class UnitRow:
 
 
 def parent_map() -> dict[int, int | None]:
+    """Every unit's parent unit (None at the top): the tree as the chain rules take it."""
     return {unit: parent for unit, parent in db.session.execute(select(Unit.id, Unit.parent_id))}
 
 
 def supervisor_map() -> dict[int, int | None]:
+    """Every unit's supervisor's account id (None if it has none), for the chain rules."""
     return {unit: boss for unit, boss in db.session.execute(select(Unit.id, Unit.supervisor_id))}
 
 
@@ -46,6 +49,7 @@ def units_in_tree_order() -> list[UnitRow]:
     return rows
 
 
+@use_case
 def save_unit(
     unit: Unit | None, name: str, parent_id: int | None, supervisor_id: int | None
 ) -> Unit:
@@ -63,5 +67,4 @@ def save_unit(
         unit = Unit()
         db.session.add(unit)
     unit.name, unit.parent_id, unit.supervisor_id = name, parent_id, supervisor_id
-    db.session.commit()
     return unit

@@ -86,6 +86,7 @@ def entry_hash(link: Link, key: bytes) -> str:
 
 
 def head_mac(seq: int, last_hash: str, key: bytes) -> str:
+    """The head's MAC: over the number of entries and the last entry's MAC, under the log key."""
     return hmac.new(key, f"head\x1f{seq}\x1f{last_hash}".encode(), "sha256").hexdigest()
 
 

@@ -25,12 +25,14 @@ from wellness.extensions import db
 from wellness.keyring import audit_key, signing_key
 from wellness.notifications import service as notifications
 from wellness.timeutil import floor_hour, utcnow
+from wellness.transaction import use_case
 
 log = logging.getLogger(__name__)
 HEAD_ID = 1
 
 
 def checkpoint_path() -> str:
+    """The signed checkpoints' file, outside the database: instance/audit-checkpoints.log."""
     return os.path.join(current_app.instance_path, "audit-checkpoints.log")
 
 
@@ -40,10 +42,9 @@ def record(
     case_id: int | None,
     action: str,
     reason: str,
-    commit: bool = True,
     account_id: int | None = None,
 ) -> None:
-    """Append an entry; committed at once unless it belongs to the caller's transaction."""
+    """Append an entry, in the caller's transaction (``transaction.use_case``)."""
     ref = case_reference(case_id) if case_id is not None else None
     _ensure_head()
     # The UPDATE takes the head's row lock (a write lock on SQLite) before anything is read,
@@ -87,8 +88,6 @@ def record(
     )
     head.last_hash = digest
     head.mac = chain.head_mac(head.seq, digest, audit_key())
-    if commit:
-        db.session.commit()
 
 
 def record_account_event(
@@ -104,7 +103,6 @@ def record_account_event(
         None,
         action,
         reasons.get(actor_kind, "account administration"),
-        commit=False,
         account_id=account_id,
     )
 
@@ -191,6 +189,7 @@ def checkpoint(now: datetime | None = None, keyed_from: int | None = None) -> tu
     return count, last
 
 
+@use_case
 def daily_check(now: datetime | None = None) -> list[str]:
     """The scheduler's daily pass: verify the log; if intact write a signed checkpoint, if not
     log the kinds of problem (no content) and alert admins and coordinators."""
@@ -198,7 +197,6 @@ def daily_check(now: datetime | None = None) -> list[str]:
     if problems:
         log.error("access log check failed: %d problems; run 'audit verify'", len(problems))
         notifications.alert_operators("audit_alert")
-        db.session.commit()
     else:
         checkpoint(now)
     return problems
@@ -215,6 +213,8 @@ def case_reference(case_id: int) -> str:
 
 
 def entries_for_case(case_id: int) -> list[AccessLogEntry]:
+    """The access log's entries about one case, oldest first: named by its keyed reference, or
+    by its id in entries of earlier releases."""
     ref = case_reference(case_id)
     return list(
         db.session.scalars(

@@ -12,8 +12,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from wellness.accounts.models import SupporterType
+from wellness.cases import lifecycle
 from wellness.cases.lifecycle import OUTCOMES
 from wellness.forms import Form, tags_field
+from wellness.program import configuration
 from wellness.program.models import RESOURCE_KINDS
 from wellness.referrals.forms import TEXT_MAX, _choices
 
@@ -32,6 +34,10 @@ class CheckInForm(Form):
     )
 
 
+# The forms with choices from the database fill them in themselves, the same way when a page
+# is shown and when its form is accepted.
+
+
 class PlanForm(Form):
     template = SelectField("Plan", coerce=int, validate_choice=True)
     start = DateTimeLocalField(
@@ -40,9 +46,23 @@ class PlanForm(Form):
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.template.choices = [
+            SelectChoice(t.id, f"{t.name} ({t.offsets_hours} h)") for t in configuration.plans()
+        ]
+
 
 class TransferForm(Form):
+    """A counselor to hand a case to; never the person handing it on (``exclude``)."""
+
     to = SelectField("Counselor", coerce=int, validate_choice=True)
+
+    def __init__(self, *args: object, exclude: int | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.to.choices = [
+            SelectChoice(u.id, u.display_name) for u in lifecycle.counselors() if u.id != exclude
+        ]
 
 
 class ReassignForm(TransferForm):
@@ -61,6 +81,13 @@ class CloseForm(Form):
         validators=[Optional(), Length(max=TEXT_MAX)],
         render_kw={"rows": 2},
     )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.resource.choices = [SelectChoice(0, "—")] + [
+            SelectChoice(r.id, f"{r.name} ({r.kind})")
+            for r in configuration.resources(listed_only=True)
+        ]
 
 
 class ResourceForm(Form):

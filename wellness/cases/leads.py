@@ -14,17 +14,17 @@ import json
 import logging
 
 from wellness.cases.models import Case
-from wellness.crypto.context import context
+from wellness.crypto import fields
 from wellness.crypto.serverkeys import ServerKeyError
 from wellness.keyring import decrypt_field, encrypt_field
 
 log = logging.getLogger(__name__)
-BUCKET = 256  # padded alike up to ~30 coordinators: how many are clear is a clue too
 
 
 def set_leads(case: Case, leads: list[int], hearers: list[int] | None = None) -> None:
+    """Keep the case's leads and hearers (by default the leads) on it, under the server key."""
     value = {"leads": sorted(leads), "hear": sorted(leads if hearers is None else hearers)}
-    case.leads = encrypt_field(json.dumps(value).encode(), _context(case.id), BUCKET)
+    case.leads = encrypt_field(fields.CASE_LEADS, case.id, json.dumps(value).encode())
 
 
 def leads_of(case: Case) -> set[int] | None:
@@ -43,14 +43,10 @@ def _value(case: Case) -> dict[str, list[int]] | None:
     if not case.leads:
         return None
     try:
-        return json.loads(decrypt_field(case.leads, _context(case.id)))
+        return json.loads(decrypt_field(fields.CASE_LEADS, case.id, case.leads))
     except ServerKeyError:
         # Written by someone without the server key (or moved from another case): nobody is
         # taken to be clear, so the queue shows the case to every coordinator, without its
         # content, to assign with the recovery code.
         log.warning("case %d: its coordinator list does not verify", case.id)
         return {"leads": [], "hear": []}
-
-
-def _context(case_id: int) -> bytes:
-    return context("cases", case_id, "leads")

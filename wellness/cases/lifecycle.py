@@ -12,16 +12,16 @@ from datetime import datetime
 
 from sqlalchemy import Row, delete, select
 
-from wellness.accounts.models import Role, User, UserRole
+from wellness.accounts import directory
+from wellness.accounts.models import Role, User
 from wellness.audit import service as audit
-from wellness.cases import keyholding
+from wellness.cases import keyholding, state
 from wellness.cases import service as cases
+from wellness.cases.keyholding import held
 from wellness.cases.leads import leads_of
 from wellness.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseKey, KeyHolder, Note
 from wellness.cases.service import NotSharedError, Reader
-from wellness.checkins.models import SCHEDULED, CheckIn
-from wellness.crypto import records
-from wellness.crypto.context import context
+from wellness.crypto import fields, records
 from wellness.extensions import db
 from wellness.keys import service as keys
 from wellness.keys import trust
@@ -29,6 +29,7 @@ from wellness.notifications import service as notifications
 from wellness.program.models import Resource
 from wellness.referrals import assignment
 from wellness.timeutil import utcnow
+from wellness.transaction import use_case
 
 OUTCOMES = {
     "resolved": "Resolved",
@@ -42,43 +43,36 @@ class LifecycleError(Exception):
     """A step that cannot be taken now; the message says why."""
 
 
-def _require_open(case_id: int) -> None:
-    case = db.session.get(Case, case_id)
-    if case is not None and case.status not in OPEN_STATUSES:
+def _require_open(case: Case) -> None:
+    if case.status not in OPEN_STATUSES:
         raise LifecycleError("This case is closed.")
-
-
-def _held(case_id: int, reader: Reader) -> tuple[Case, bytes]:
-    case = db.session.get(Case, case_id)
-    if case is None or case.content is None:
-        raise NotSharedError(case_id)
-    return case, cases.data_key(case, reader)
 
 
 def _event(case: Case, actor: User | None, kind: str) -> None:
     db.session.add(CaseEvent(case_id=case.id, actor_id=actor.id if actor else None, kind=kind))
 
 
+@use_case
 def accept(case_id: int, reader: Reader) -> None:
-    case, _ = _held(case_id, reader)
+    """The counselor takes the case on (after first contact it becomes active)."""
+    case, _ = held(case_id, reader)
     if case.accepted_at is None:
         case.accepted_at = utcnow()
         case.status = "active" if case.status == "contacted" else case.status
         _event(case, reader.account, "accepted")
-    db.session.commit()
 
 
-def add_note(case_id: int, reader: Reader, body: str, commit: bool = True) -> None:
-    case, key = _held(case_id, reader)
+@use_case
+def add_note(case_id: int, reader: Reader, body: str) -> None:
+    """An encrypted note on the case, for whoever holds it."""
+    case, key = held(case_id, reader)
     note = Note(case_id=case.id, author_id=reader.account.id, body=b"")
     db.session.add(note)
     db.session.flush()
-    note.body = records.encrypt(key, body.encode(), context("notes", note.id, "body"))
+    note.body = records.encrypt(key, body.encode(), fields.NOTE_BODY.context(note.id))
     if case.status == "contacted":
         case.status = "active"
     _event(case, reader.account, "note added")
-    if commit:
-        db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -95,13 +89,14 @@ def read_notes(case_id: int, key: bytes) -> list[NoteView]:
         NoteView(
             n.author_id,
             n.created_at,
-            records.decrypt(key, n.body, context("notes", n.id, "body")).decode(),
+            records.decrypt(key, n.body, fields.NOTE_BODY.context(n.id)).decode(),
         )
         for n in rows
     ]
 
 
 def events(case_id: int) -> list[CaseEvent]:
+    """The case's timeline: every CaseEvent, oldest first."""
     return list(
         db.session.scalars(
             select(CaseEvent)
@@ -111,25 +106,20 @@ def events(case_id: int) -> list[CaseEvent]:
     )
 
 
+@use_case
 def close(
     case_id: int, reader: Reader, outcome: str, note: str = "", resource: Resource | None = None
 ) -> None:
     """Close with an outcome; a referral out records where to in an encrypted note."""
     if outcome not in OUTCOMES:
         raise LifecycleError("Choose an outcome.")
-    _require_open(case_id)  # closing twice would move closed_at and postpone retention
+    case, _ = held(case_id, reader)
+    _require_open(case)  # closing twice would move closed_at and postpone retention
     if resource is not None:
         note = f"Referred to {resource.name} ({resource.kind}). {note}".strip()
     if note:
-        add_note(case_id, reader, note, commit=False)  # committed with the close, below
-    case, _ = _held(case_id, reader)
-    case.status = "referred out" if outcome == "referred out" else "closed"
-    case.outcome, case.closed_at = outcome, utcnow()
-    db.session.query(CheckIn).filter(
-        CheckIn.case_id == case.id, CheckIn.status == SCHEDULED
-    ).update({"status": "cancelled", "notify_token": None})
-    _event(case, reader.account, f"closed: {OUTCOMES[outcome].lower()}")
-    db.session.commit()
+        add_note(case_id, reader, note)
+    state.close(case, outcome, f"closed: {OUTCOMES[outcome].lower()}", reader.account.id, utcnow())
 
 
 def _move(case: Case, data_key: bytes, to: User, actor: User, kind: str) -> None:
@@ -138,14 +128,12 @@ def _move(case: Case, data_key: bytes, to: User, actor: User, kind: str) -> None
         # (a first own password still to choose: their key is under one the admin saw)
         raise LifecycleError("Choose an active counselor who has signed in.")
     why = _conflict(case, data_key, to, actor)
-    if why:
-        db.session.commit()  # the read is logged even though the hand-off is refused
+    if why:  # (a refusal: the read stays logged, see transfer and reassign)
         raise LifecycleError(f"That counselor {why}: choose someone else.")
     try:
         target = trust.case_key(to, Role.COUNSELOR)
     except trust.UntrustedKeyError:
-        db.session.commit()  # keep the alert a failing key raised
-        raise LifecycleError(
+        raise LifecycleError(  # (a refusal: the alert the failing key raised stays)
             "That counselor cannot receive cases until a coordinator confirms them."
         ) from None
     db.session.execute(
@@ -155,17 +143,20 @@ def _move(case: Case, data_key: bytes, to: User, actor: User, kind: str) -> None
     case.assignee_id = to.id
     _event(case, actor, kind)
     notifications.notify([to.id], "assigned", case.id)
-    db.session.commit()
 
 
+# A refused hand-off keeps what it logged (the conflict check's read, a failing key's alert):
+# both are raised before anything else changes (transaction.use_case).
+@use_case(keep=(LifecycleError,))
 def transfer(case_id: int, reader: Reader, to: User) -> None:
     """The counselor hands the case on: the old counselor can no longer open it."""
-    case, key = _held(case_id, reader)
+    case, key = held(case_id, reader)
     if to.id == reader.account.id:
         raise LifecycleError("Choose someone else.")
     _move(case, key, to, reader.account, "transferred")
 
 
+@use_case(keep=(LifecycleError,))
 def reassign(case_id: int, coordinator: Reader, to: User, recovery_code: str | None) -> None:
     """The coordinator assigns a case: with their own key (queued cases are shared with them),
     or, for a case they do not hold, with the program recovery code (nothing is read). Only a
@@ -191,19 +182,7 @@ def reassign(case_id: int, coordinator: Reader, to: User, recovery_code: str | N
 def counselors() -> list[Row[tuple[int, str]]]:
     """Counselors a case can be handed to (active, past their first own password), as rows of
     ``id`` and ``display_name``: choice lists need no more than that."""
-    return list(
-        db.session.execute(
-            select(User.id, User.display_name)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(
-                UserRole.role == Role.COUNSELOR,
-                UserRole.endorsement.is_not(None),  # confirmed by a coordinator
-                User.active.is_(True),
-                User.must_change_password.is_(False),
-            )
-            .order_by(User.display_name)
-        ).all()
-    )
+    return directory.ready_names(Role.COUNSELOR)
 
 
 def _conflict(case: Case, data_key: bytes, to: User, actor: User) -> str | None:
@@ -211,7 +190,7 @@ def _conflict(case: Case, data_key: bytes, to: User, actor: User) -> str | None:
     about, the reporter, or anyone in the subject's chain of command or unit.
 
     Reading who the case is about is a decryption of its content, so it is logged like any."""
-    ctx = context("cases", case.id, "content")
+    ctx = fields.CASE_CONTENT.context(case.id)
     content = json.loads(records.decrypt(data_key, case.content, ctx))
     lead = actor.has_role(Role.COORDINATOR) and not actor.has_role(Role.COUNSELOR)
     audit.record(
@@ -220,6 +199,5 @@ def _conflict(case: Case, data_key: bytes, to: User, actor: User) -> str | None:
         case.id,
         "read",
         "conflict check before handing the case on",
-        commit=False,
     )
     return assignment.conflict_for(content, to)

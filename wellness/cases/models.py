@@ -13,6 +13,7 @@ from wellness.timeutil import utcnow
 
 # A case someone is still working: counts toward caseloads and shows on the dashboard.
 OPEN_STATUSES = ("new", "contacted", "active")
+CLOSED_STATUSES = ("closed", "referred out")
 
 
 class KeyHolder(enum.StrEnum):

@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
+from wellness.accounts import service as accounts
 from wellness.accounts.access import current_private_key, roles_required
 from wellness.accounts.models import Role, User
 from wellness.cases import forms, lifecycle
@@ -91,37 +91,20 @@ def my_cases() -> str:
 
 
 def _open(case_id: int) -> cases.CaseView:
-    try:
-        return cases.open_case_page(case_id, _reader(), "case page")
-    except cases.NotSharedError:
-        abort(404)
+    return cases.open_case_page(case_id, _reader(), "case page")
 
 
 def _render_case(case_id: int, status: int = 200, **forms_given: object) -> tuple[str, int]:
     view = _open(case_id)
-    checkins.ensure_default_templates()
     page = {
         "reply": MessageForm(),
         "note": forms.NoteForm(),
         "checkin": forms.CheckInForm(),
         "plan": forms.PlanForm(),
-        "transfer": forms.TransferForm(),
+        "transfer": forms.TransferForm(exclude=current_user.id),
         "close": forms.CloseForm(),
         **forms_given,
     }
-    page["plan"].template.choices = [
-        SelectChoice(t.id, f"{t.name} ({t.offsets_hours} h)")
-        for t in db.session.scalars(select(PlanTemplate))
-    ]
-    page["transfer"].to.choices = [
-        SelectChoice(u.id, u.display_name)
-        for u in lifecycle.counselors()
-        if u.id != current_user.id
-    ]
-    page["close"].resource.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(r.id, f"{r.name} ({r.kind})")
-        for r in db.session.scalars(select(Resource).where(Resource.active.is_(True)))
-    ]
     return render_template(
         "cases/case.html",
         view=view,
@@ -137,8 +120,6 @@ def _render_case(case_id: int, status: int = 200, **forms_given: object) -> tupl
 def _act(case_id: int, action, done: str) -> Response:  # type: ignore[no-untyped-def]
     try:
         action()
-    except cases.NotSharedError:
-        abort(404)
     except (lifecycle.LifecycleError, checkins.CheckInError, rules.PlanError) as exc:
         flash(str(exc))
     else:
@@ -214,9 +195,6 @@ def schedule_checkin(case_id: int) -> Response | tuple[str, int]:
 @roles_required(*STAFF)
 def schedule_plan(case_id: int) -> Response | tuple[str, int]:
     form = forms.PlanForm()
-    form.template.choices = [
-        SelectChoice(t.id, t.name) for t in db.session.scalars(select(PlanTemplate))
-    ]
     if not form.validate_on_submit():
         return _render_case(case_id, 400, plan=form)
     template = db.session.get(PlanTemplate, form.template.data)
@@ -231,14 +209,11 @@ def schedule_plan(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/<int:case_id>/transfer", methods=["POST"])
 @roles_required(*STAFF)
 def transfer(case_id: int) -> Response | tuple[str, int]:
-    form = forms.TransferForm()
-    form.to.choices = [SelectChoice(u.id, u.display_name) for u in lifecycle.counselors()]
+    form = forms.TransferForm(exclude=current_user.id)
     if not form.validate_on_submit():
         return _render_case(case_id, 400, transfer=form)
     try:
         lifecycle.transfer(case_id, _reader(), db.session.get(User, form.to.data))
-    except cases.NotSharedError:
-        abort(404)
     except lifecycle.LifecycleError as exc:
         flash(str(exc))
         return redirect(url_for(".case", case_id=case_id))
@@ -250,9 +225,6 @@ def transfer(case_id: int) -> Response | tuple[str, int]:
 @roles_required(*STAFF)
 def close(case_id: int) -> Response | tuple[str, int]:
     form = forms.CloseForm()
-    form.resource.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(r.id, r.name) for r in db.session.scalars(select(Resource))
-    ]
     if not form.validate_on_submit():
         return _render_case(case_id, 400, close=form)
     resource = db.session.get(Resource, form.resource.data) if form.resource.data else None
@@ -268,8 +240,6 @@ def close(case_id: int) -> Response | tuple[str, int]:
 @bp.route("/cases/availability", methods=["POST"])
 @roles_required(Role.COUNSELOR)
 def availability() -> Response:
-    from wellness.accounts import service as accounts
-
     form = forms.AvailabilityForm()
     if form.validate_on_submit():
         accounts.save_counselor_profile(

@@ -26,24 +26,17 @@ from wellness.cases.keyholding import (
     seal_to,
 )
 from wellness.cases.models import OPEN_STATUSES, Case, KeyHolder, Message
-from wellness.crypto import records
-from wellness.crypto.context import context
+from wellness.crypto import fields, records
 from wellness.crypto.errors import DecryptionError
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
 from wellness.keys import service as keys
 from wellness.keys import trust
+from wellness.notifications import service as notifications
 from wellness.timeutil import as_utc, floor_hour, utcnow
+from wellness.transaction import use_case
 
 __all__ = ["NotSharedError", "Reader", "data_key", "own_case_ids", "remove_from_index"]
-
-
-def _content_context(case_id: int) -> bytes:
-    return context("cases", case_id, "content")
-
-
-def _times_context(case_id: int) -> bytes:
-    return context("cases", case_id, "times")
 
 
 CONTENT_STEP = 1024
@@ -64,7 +57,7 @@ def exact_created(case: Case) -> datetime:
 def exact_created_at(case_id: int, times: str | None, clear: datetime) -> datetime:
     """The same, from the columns alone (for queries that do not load whole cases)."""
     if times:
-        data = json.loads(decrypt_field(times, _times_context(case_id)))
+        data = json.loads(decrypt_field(fields.CASE_TIMES, case_id, times))
         return datetime.fromisoformat(data["created"])
     return as_utc(clear)  # cases of earlier releases
 
@@ -77,7 +70,6 @@ def create_case(
     share_with: list[User],
     receipt_public: bytes | None = None,
     reporter: Reader | None = None,
-    commit: bool = True,
     owner_account: User | None = None,
     share_as: Role = Role.COUNSELOR,
 ) -> Case:
@@ -99,9 +91,11 @@ def create_case(
     db.session.add(case)
     db.session.flush()
     key = records.new_data_key()
-    case.content = records.encrypt(key, encode_content(content), _content_context(case.id))
+    case.content = records.encrypt(
+        key, encode_content(content), fields.CASE_CONTENT.context(case.id)
+    )
     case.times = encrypt_field(
-        json.dumps({"created": now.isoformat()}).encode(), _times_context(case.id)
+        fields.CASE_TIMES, case.id, json.dumps({"created": now.isoformat()}).encode()
     )
     seal_to(case, key, KeyHolder.RECOVERY, trust.recovery_key())
     for user in share_with:
@@ -120,8 +114,6 @@ def create_case(
     if reporter is not None:  # a reporter can find the case's status, never open it
         with contextlib.suppress(trust.UntrustedKeyError):
             keyholding.add_to_index(reporter, case.id, "reporter")
-    if commit:
-        db.session.commit()
     return case
 
 
@@ -136,6 +128,7 @@ def open_caseloads() -> dict[int, int]:
     )
 
 
+@use_case
 def open_case(case_id: int, reader: Reader, reason: str) -> dict[str, Any]:
     """Decrypt a case's content for someone it is shared with, and log that it happened."""
     return open_case_page(case_id, reader, reason).content
@@ -158,6 +151,7 @@ class CaseView:
     key: bytes = field(repr=False, default=b"")
 
 
+@use_case
 def open_case_page(case_id: int, reader: Reader, reason: str) -> CaseView:
     """Decrypt a case's content and its messages, writing one access-log entry."""
     case = db.session.get(Case, case_id)
@@ -165,7 +159,7 @@ def open_case_page(case_id: int, reader: Reader, reason: str) -> CaseView:
         raise NotSharedError(case_id)
     key = data_key(case, reader)
     audit.record(*reader.log_identity, case.id, "read", reason)  # logged before anything opens
-    content = json.loads(records.decrypt(key, case.content, _content_context(case.id)))
+    content = json.loads(records.decrypt(key, case.content, fields.CASE_CONTENT.context(case.id)))
     rows = db.session.scalars(
         select(Message).where(Message.case_id == case.id).order_by(Message.created_at, Message.id)
     )
@@ -178,14 +172,10 @@ UNREADABLE = "[This message cannot be read: it was altered after it was written.
 
 def _read_message(message: Message, key: bytes) -> tuple[datetime, str]:
     try:
-        plain = records.decrypt(key, message.body, _message_context(message.id))
+        plain = records.decrypt(key, message.body, fields.MESSAGE_BODY.context(message.id))
     except DecryptionError:  # tampered in the database: say so, do not fail the page
         return as_utc(message.created_at), UNREADABLE
     return _decode_message(plain, message.created_at)
-
-
-def _message_context(message_id: int) -> bytes:
-    return context("messages", message_id, "body")
 
 
 _TIMED = b"\x01"  # a message body that carries its exact time (earlier releases: text only)
@@ -204,6 +194,7 @@ def _decode_message(plain: bytes, clear_at: datetime) -> tuple[datetime, str]:
     return clear_at, plain.decode()
 
 
+@use_case
 def post_message(case_id: int, reader: Reader, body: str) -> Message:
     """Add an encrypted message to the thread, as the counselor or as the officer who asked."""
     case = db.session.get(Case, case_id)
@@ -221,19 +212,19 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
     )
     db.session.add(message)
     db.session.flush()
-    message.body = records.encrypt(key, _encode_message(body, now), _message_context(message.id))
+    message.body = records.encrypt(
+        key, _encode_message(body, now), fields.MESSAGE_BODY.context(message.id)
+    )
     if sender in ("counselor", "coordinator") and case.contacted_at is None:
         case.contacted_at = utcnow()
         case.status = "contacted" if case.status == "new" else case.status
     if sender not in ("counselor", "coordinator") and case.assignee_id is not None:
         # The officer wrote: tell the counselor, in the same transaction as the message.
-        from wellness.notifications import service as notifications
-
         notifications.notify([case.assignee_id], "message", case.id)
-    db.session.commit()
     return message
 
 
+@use_case
 def record_contact(case_id: int, reader: Reader) -> None:
     """The counselor has reached the person: the reporter may now be told so."""
     case = db.session.get(Case, case_id)
@@ -243,4 +234,3 @@ def record_contact(case_id: int, reader: Reader) -> None:
     case.contacted_at = case.contacted_at or utcnow()
     if case.status == "new":
         case.status = "contacted"
-    db.session.commit()

@@ -1,3 +1,5 @@
+"""The officer's answer to a check-in. Every field is bounded on the server."""
+
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 

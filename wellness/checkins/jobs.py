@@ -1,8 +1,9 @@
 """The unattended work: dispatch due check-ins, mark missed ones, escalate missed deadlines.
 
-Each job claims rows with one UPDATE ... RETURNING (with FOR UPDATE SKIP LOCKED on PostgreSQL),
-and commits what it announces in the same transaction: two schedulers never take the same row,
-and a crash loses nothing (the claim rolls back) and repeats nothing.
+Each job is one transaction (``transaction.use_case``), except dispatching, which commits
+each batch it claims. Each job claims rows with one UPDATE ... RETURNING (with FOR UPDATE SKIP
+LOCKED on PostgreSQL), and commits what it announces in the same transaction: two schedulers
+never take the same row, and a crash loses nothing (the claim rolls back) and repeats nothing.
 """
 
 from __future__ import annotations
@@ -14,16 +15,20 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from wellness.accounts.models import Role, User, UserRole
+from wellness.accounts import directory
+from wellness.accounts.models import Role
+from wellness.accounts.sessions import purge_stale_sessions
 from wellness.cases.leads import hearers_of
 from wellness.cases.models import Case, CaseEvent
 from wellness.cases.service import exact_created_at
 from wellness.checkins.models import MISSED, SCHEDULED, SENT, CheckIn
-from wellness.checkins.service import notify_context
+from wellness.crypto import fields
 from wellness.extensions import db
 from wellness.keyring import decrypt_field
 from wellness.logsafe import describe_exception
+from wellness.notifications import mail
 from wellness.notifications import service as notifications
+from wellness.transaction import use_case
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +64,7 @@ def dispatch_due_checkins(now: datetime, batch: int = 500) -> int:
         # Named officers get an e-mail that says only that a check-in is waiting: one per
         # check-in, queued for the whole batch at once.
         officers = [
-            int(decrypt_field(due[checkin_id], notify_context(checkin_id)))
+            int(decrypt_field(fields.CHECKIN_NOTIFY, checkin_id, due[checkin_id]))
             for checkin_id in claimed
             if due[checkin_id]
         ]
@@ -72,6 +77,7 @@ def dispatch_due_checkins(now: datetime, batch: int = 500) -> int:
             time.sleep(pause)
 
 
+@use_case
 def mark_missed_checkins(now: datetime) -> int:
     """Check-ins sent long enough ago without an answer become missed; counselors are told."""
     cutoff = now - timedelta(hours=int(current_app.config["CHECKIN_MISSED_HOURS"]))
@@ -94,10 +100,10 @@ def mark_missed_checkins(now: datetime) -> int:
     )
     for case_id, assignee in _assignees(case_ids):
         notifications.notify([assignee], "checkin_missed", case_id)
-    db.session.commit()
     return len(case_ids)
 
 
+@use_case
 def escalate_first_contact(now: datetime) -> int:
     """Cases past their first-contact deadline go to the coordinator's attention, once."""
     minutes = current_app.config["FIRST_CONTACT_MINUTES"]
@@ -129,11 +135,7 @@ def escalate_first_contact(now: datetime) -> int:
             .scalars()
             .all()
         )
-    coordinators = db.session.scalars(
-        select(User.id)
-        .join(UserRole)
-        .where(UserRole.role == Role.COORDINATOR, User.active.is_(True))
-    ).all()
+    coordinators = directory.ready_ids(Role.COORDINATOR)
     for case_id in escalated:
         db.session.add(CaseEvent(case_id=case_id, at=now, kind="first contact overdue"))
         # Only the coordinators clear of the case's conflicts (an anonymous request's: all
@@ -143,7 +145,6 @@ def escalate_first_contact(now: datetime) -> int:
         notifications.notify(
             [c for c in coordinators if not hear or c in hear], "deadline_missed", case_id
         )
-    db.session.commit()
     return len(escalated)
 
 
@@ -157,25 +158,15 @@ def _assignees(case_ids: list[int]) -> list[tuple[int, int]]:
     ).all()
 
 
-def _purge_sessions() -> int:
-    """Idle and abandoned sign-ins go even when nobody signs in: no wrapped key lingers."""
-    from wellness.accounts.sessions import purge_stale_sessions
-
-    purged = purge_stale_sessions()
-    db.session.commit()
-    return purged
-
-
 def run_all(now: datetime, only: str | None = None, batch: int = 500) -> dict[str, int]:
     """One pass of every job (or just ``only``), as the scheduler runs it."""
-    from wellness.notifications import mail
-
     work = {
         "dispatch": ("dispatched", lambda: dispatch_due_checkins(now, batch)),
         "missed": ("missed", lambda: mark_missed_checkins(now)),
         "escalate": ("escalated", lambda: escalate_first_contact(now)),
         "mail": ("emailed", lambda: mail.send_outbox(now, mail.mailer_from_config())),
-        "sessions": ("sessions purged", _purge_sessions),
+        # idle and abandoned sign-ins go even when nobody signs in: no wrapped key lingers
+        "sessions": ("sessions purged", purge_stale_sessions),
     }
     counts = {}
     for name, (label, job) in work.items():

@@ -61,6 +61,7 @@ class Clock:
 
 
 def clock(now: datetime, deadline: datetime) -> Clock:
+    """How far ``now`` is from ``deadline``: whole minutes left, or overdue once it has passed."""
     seconds = (deadline - now).total_seconds()
     return Clock(seconds < 0, int(abs(seconds) // 60))
 

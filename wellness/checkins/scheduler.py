@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 
 def tick(app: Flask) -> dict[str, int]:
+    """One pass of the frequent jobs (``jobs.run_all``); returns their counts, logged when any
+    work was done."""
     with app.app_context():
         counts = jobs.run_all(utcnow(), batch=int(app.config["DISPATCH_BATCH"]))
     if any(counts.values()):
@@ -55,6 +57,7 @@ def daily(app: Flask) -> None:
 
 
 def run_forever(app: Flask) -> None:
+    """Run ``tick`` every SCHEDULER_INTERVAL_SECONDS and ``daily`` at 03:17 UTC, until stopped."""
     scheduler = BlockingScheduler(timezone="UTC")
     scheduler.add_job(
         tick,

@@ -7,27 +7,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from wellness.cases import service as cases
+from wellness.cases import state
+from wellness.cases.keyholding import held
 from wellness.cases.models import OPEN_STATUSES, Case, CaseEvent
 from wellness.cases.service import Reader
 from wellness.checkins import rules
 from wellness.checkins.models import (
     ANSWERED,
-    CANCELLED,
     MISSED,
     SCHEDULED,
     SENT,
     CheckIn,
     PlanTemplate,
 )
-from wellness.crypto import records
-from wellness.crypto.context import context
+from wellness.crypto import fields, records
 from wellness.extensions import db
 from wellness.keyring import encrypt_field
 from wellness.notifications import service as notifications
 from wellness.timeutil import floor_hour, utcnow
+from wellness.transaction import use_case
 
 ANSWERABLE = (SENT, MISSED)
 
@@ -36,10 +37,7 @@ class CheckInError(Exception):
     """A check-in that cannot be scheduled or answered; the message says why."""
 
 
-def notify_context(checkin_id: int) -> bytes:
-    return context("check_ins", checkin_id, "notify")
-
-
+@use_case
 def schedule(case_id: int, reader: Reader, due_times: list[datetime]) -> list[CheckIn]:
     """Add check-ins to a case the counselor holds; the officer is reminded when each is due."""
     now = utcnow()
@@ -52,9 +50,7 @@ def schedule(case_id: int, reader: Reader, due_times: list[datetime]) -> list[Ch
     if content.get("type") not in ("self_referral", "critical_incident"):
         raise CheckInError("Check-ins go to the person who asked for help; this case has none.")
     owner_id = (content.get("who") or {}).get("user_id")  # None: anonymous, uses the receipt
-    made = add(case_id, due_times, owner_id, reader.account.id)
-    db.session.commit()
-    return made
+    return add(case_id, due_times, owner_id, reader.account.id)
 
 
 def add(
@@ -67,7 +63,9 @@ def add(
         db.session.add(checkin)
         db.session.flush()
         if owner_id is not None:
-            checkin.notify_token = encrypt_field(str(owner_id).encode(), notify_context(checkin.id))
+            checkin.notify_token = encrypt_field(
+                fields.CHECKIN_NOTIFY, checkin.id, str(owner_id).encode()
+            )
         made.append(checkin)
     db.session.add(CaseEvent(case_id=case_id, actor_id=created_by, kind="check-ins scheduled"))
     return made
@@ -76,21 +74,20 @@ def add(
 def schedule_plan(
     case_id: int, reader: Reader, template: PlanTemplate, start: datetime
 ) -> list[CheckIn]:
+    """Schedule a plan template's check-ins, counted from ``start`` (see ``schedule``)."""
     return schedule(
         case_id, reader, rules.plan_times(start, rules.parse_offsets(template.offsets_hours))
     )
 
 
+@use_case
 def cancel(checkin_id: int, case_id: int) -> None:
-    db.session.execute(
-        update(CheckIn)
-        .where(CheckIn.id == checkin_id, CheckIn.case_id == case_id, CheckIn.status == SCHEDULED)
-        .values(status=CANCELLED, notify_token=None)
-    )
-    db.session.commit()
+    """Cancel one scheduled check-in of a case (the route has checked the case is held)."""
+    state.cancel_checkins(case_id, checkin_id)
 
 
 def for_case(case_id: int) -> list[CheckIn]:
+    """The case's check-ins, in the order they fall due."""
     return list(
         db.session.scalars(
             select(CheckIn).where(CheckIn.case_id == case_id).order_by(CheckIn.due_at)
@@ -131,15 +128,13 @@ class Answer:
     text: str
 
 
+@use_case
 def answer(checkin_id: int, reader: Reader, given: Answer) -> None:
     """Store the officer's answer encrypted for the counselor, and tell the counselor."""
     checkin = db.session.get(CheckIn, checkin_id)
     if checkin is None or checkin.status not in ANSWERABLE:
         raise CheckInError("This check-in is not open for an answer.")
-    case = db.session.get(Case, checkin.case_id)
-    if case is None or case.content is None:
-        raise CheckInError("This check-in is not open for an answer.")
-    key = cases.data_key(case, reader)  # only the officer (or their receipt) holds it
+    case, key = held(checkin.case_id, reader)  # only the officer (or their receipt) holds it
     now = utcnow()
     body = json.dumps(
         {
@@ -149,11 +144,10 @@ def answer(checkin_id: int, reader: Reader, given: Answer) -> None:
             "at": now.isoformat(),  # exact, for the counselor; in clear only the hour
         }
     ).encode()
-    checkin.answer = records.encrypt(key, body, context("check_ins", checkin.id, "answer"))
+    checkin.answer = records.encrypt(key, body, fields.CHECKIN_ANSWER.context(checkin.id))
     checkin.status, checkin.answered_at = ANSWERED, floor_hour(now)
     if case.assignee_id is not None:
         notifications.notify([case.assignee_id], "checkin_answered", case.id)
-    db.session.commit()
 
 
 def read_answers(case_id: int, key: bytes) -> dict[int, dict[str, Any]]:
@@ -161,12 +155,14 @@ def read_answers(case_id: int, key: bytes) -> dict[int, dict[str, Any]]:
     out = {}
     for checkin in for_case(case_id):
         if checkin.answer is not None:
-            plain = records.decrypt(key, checkin.answer, context("check_ins", checkin.id, "answer"))
+            plain = records.decrypt(key, checkin.answer, fields.CHECKIN_ANSWER.context(checkin.id))
             out[checkin.id] = json.loads(plain)
     return out
 
 
+@use_case
 def ensure_default_templates() -> None:
+    """The plans every agency starts with, made once."""
     if db.session.scalar(select(PlanTemplate.id).limit(1)) is None:
         db.session.add(
             PlanTemplate(
@@ -175,7 +171,6 @@ def ensure_default_templates() -> None:
             )
         )
         db.session.add(PlanTemplate(name="Weekly for a month", offsets_hours="168,336,504,672"))
-        db.session.commit()
 
 
 __all__ = ["ANSWERED", "MISSED", "Answer", "CheckInError"]

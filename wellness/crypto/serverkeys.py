@@ -87,6 +87,8 @@ def pad(plaintext: bytes, bucket: int = BUCKETS[0]) -> bytes:
 
 
 def unpad(padded: bytes) -> bytes:
+    """Undo ``pad``: the value without its length and zeros; ServerKeyError if the length is
+    damaged."""
     length = int.from_bytes(padded[:_LEN], "big")
     if length > len(padded) - _LEN:
         raise ServerKeyError("server-key value has a damaged length")
@@ -95,6 +97,17 @@ def unpad(padded: bytes) -> bytes:
 
 def _aad(prefix: str, key_id: int, context: bytes) -> bytes:
     return f"{prefix}.{key_id}.".encode() + context
+
+
+def is_token(value: object) -> bool:
+    """Whether ``value`` has the server-key ciphertext format (any key, any version)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        _parse(value)
+    except ServerKeyError:
+        return False
+    return True
 
 
 def _parse(token: str) -> tuple[str, int, bytes]:

@@ -60,6 +60,7 @@ def inbox(public: bytes, entries: bytes) -> bytes:
 
 
 def sign(key: Ed25519PrivateKey, message: bytes) -> bytes:
+    """The Ed25519 signature of ``message`` (a ``statement``) under ``key``."""
     return key.sign(message)
 
 
@@ -75,10 +76,12 @@ def verifies(public: Ed25519PublicKey, signature: bytes | None, message: bytes) 
 
 
 def load_private(raw: bytes) -> Ed25519PrivateKey:
+    """The signing key from the raw bytes its key file holds."""
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 
 def new_private_bytes() -> bytes:
+    """A new Ed25519 private key, as the raw bytes its key file holds."""
     return Ed25519PrivateKey.generate().private_bytes(
         Encoding.Raw, PrivateFormat.Raw, NoEncryption()
     )

@@ -1,0 +1,1 @@
+"""Friendly error pages that reveal nothing, even with the database down."""

@@ -6,47 +6,30 @@ import contextlib
 import sqlite3
 
 import psycopg
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from wellness.cases.keyholding import NotSharedError
+from wellness.errors.pages import MESSAGES, render_error, render_standalone
 from wellness.extensions import db
 from wellness.logsafe import describe_exception
 from wellness.program import crisis
 
 bp = Blueprint("errors", __name__)
 
-MESSAGES = {
-    400: (
-        "This request could not be used",
-        "The form may have expired. Go back, reload the page and try again.",
-    ),
-    403: ("Not available to you", "Your account does not have access to this page."),
-    404: ("Page not found", "There is nothing here. Check the address or go back to the start."),
-    405: ("Not allowed", "That action cannot be done this way."),
-    413: (
-        "Too much to send",
-        "What you sent is larger than this service accepts. Please shorten it.",
-    ),
-    429: ("Too many attempts", "Please wait a few minutes before trying again."),
-    500: (
-        "Something went wrong on our side",
-        "Nothing you did caused this. Please try again in a moment.",
-    ),
-    503: ("Temporarily unavailable", "The service is briefly unavailable. Please try again soon."),
-}
-
-
-def render_error(code: int) -> tuple[str, int]:
-    title, message = MESSAGES.get(code, MESSAGES[500])
-    return render_template("errors/error.html", code=code, title=title, message=message), code
-
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_error(400)
+
+
+@bp.app_errorhandler(NotSharedError)
+def not_shared(error: NotSharedError) -> tuple[str, int]:
+    """A case that is not the reader's (or no longer exists) is simply not found."""
+    return render_error(404)
 
 
 @bp.app_errorhandler(HTTPException)
@@ -58,15 +41,6 @@ def http_error(error: HTTPException) -> tuple[str, int]:
 @bp.app_errorhandler(InternalServerError)
 def server_error(error: InternalServerError) -> tuple[str, int]:
     return render_error(500)  # already logged, safely, by WellnessFlask.log_exception
-
-
-def render_standalone(template: str, **context: object) -> str:
-    """Render a page that must work with the database down (the crisis numbers, the 503 page).
-
-    Context processors are skipped on purpose: they look at the signed-in account, which means
-    the database, and one failing there would turn a calm page into a bare error.
-    """
-    return current_app.jinja_env.get_template(template).render(**context)
 
 
 def _unreachable(error: SQLAlchemyError) -> bool:

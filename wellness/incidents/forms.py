@@ -1,3 +1,6 @@
+"""The coordinator's form for recording a critical incident. Every field is bounded on the
+server."""
+
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from wellness.accounts.models import User
-from wellness.cases import service as cases
-from wellness.cases.models import Case, CaseEvent
-from wellness.cases.service import NotSharedError, Reader
+from wellness.cases import state
+from wellness.cases.keyholding import Reader, held
+from wellness.cases.models import OPEN_STATUSES, Case
 from wellness.checkins import rules
 from wellness.checkins import service as checkins
-from wellness.checkins.models import CANCELLED, SCHEDULED, CheckIn
 from wellness.extensions import db
 from wellness.incidents.models import Incident
 from wellness.notifications import service as notifications
 from wellness.referrals import assignment
 from wellness.statistics.suppression import suppress_value
 from wellness.timeutil import floor_hour, utcnow
+from wellness.transaction import use_case
 
 MAX_MEMBERS = 200
 
@@ -50,6 +50,7 @@ def find_members(usernames: list[str]) -> list[User]:
     return list(found)
 
 
+@use_case
 def record(
     kind: str,
     occurred_on: date,
@@ -99,32 +100,20 @@ def record(
         ).case
         case.incident_id = incident.id
         checkins.add(case.id, rules.plan_times(start, offsets), member.id, coordinator.id)
-    db.session.commit()
     return incident
 
 
+@use_case
 def decline(case_id: int, member: Reader) -> None:
     """The member declines: scheduled check-ins stop and the counselor is told."""
-    if case_id not in cases.own_case_ids(member):
-        raise NotSharedError(case_id)
-    case = db.session.get(Case, case_id)
-    if case is None or case.kind != "critical_incident" or case.content is None:
-        raise NotSharedError(case_id)
-    cases.data_key(case, member)  # the index can be stale: holding the key is the proof
-    if case.status not in ("new", "contacted", "active"):
+    # the index can be stale: holding the key is the proof
+    case, _ = held(case_id, member, kind="critical_incident")
+    if case.status not in OPEN_STATUSES:
         return
-    db.session.execute(
-        update(CheckIn)
-        .where(CheckIn.case_id == case.id, CheckIn.status == SCHEDULED)
-        .values(status=CANCELLED, notify_token=None)
-    )
     # The member's own act: its time in clear only to the hour (it points at who).
-    now = floor_hour(utcnow())
-    case.status, case.outcome, case.closed_at = "closed", "declined", now
-    db.session.add(CaseEvent(case_id=case.id, at=now, kind="declined by the member"))
+    state.close(case, "declined", "declined by the member", None, floor_hour(utcnow()))
     if case.assignee_id is not None:
         notifications.notify([case.assignee_id], "declined", case.id)
-    db.session.commit()
 
 
 def overview() -> list[tuple[Incident, int]]:

@@ -16,6 +16,7 @@ from wellness.keyring import pinned_recovery_key
 from wellness.keys import trust
 from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
 from wellness.referrals.models import Receipt
+from wellness.transaction import use_case
 
 
 @dataclass
@@ -102,9 +103,11 @@ def _index_kind(blob: bytes) -> str:
 
 
 def classical_count(status: dict[str, Counter[str]]) -> int:
+    """How many keys and boxes counted by ``box_status`` are not hybrid yet."""
     return sum(n for counts in status.values() for kind, n in counts.items() if kind != "hybrid")
 
 
+@use_case
 def endorse_existing() -> list[str]:
     """``keys adopt`` (upgrading an earlier release): sign every account's key and endorse the
     case roles people already hold. Trust on first use, once; returns what was left out."""
@@ -120,5 +123,4 @@ def endorse_existing() -> list[str]:
                 skipped.append(f"{user.username}: admin and {row.role} (left unconfirmed)")
                 continue
             trust.endorse(user, row.role)
-    db.session.commit()
     return skipped

@@ -1,5 +1,5 @@
 """Key commands for the server's operator: ``flask --app wellness keys verify | status | adopt``,
-``rotate-recovery`` and ``confirm-person``."""
+``rotate-recovery``, ``rotate-keys`` (the server key) and ``confirm-person``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wellness.accounts import grants
 from wellness.accounts.signin import find_user
 from wellness.audit import service as audit
-from wellness.cases import keyholding
+from wellness.cases import rekeying
 from wellness.crypto import keypairs, recovery
 from wellness.crypto.errors import RecoveryCodeError
 from wellness.extensions import db
@@ -23,7 +23,7 @@ from wellness.keyring import (
     has_signing_key,
     pin_recovery_key,
 )
-from wellness.keys import audit_keys
+from wellness.keys import audit_keys, rotation
 from wellness.keys.models import RecoveryKey
 
 RECOVERY_BANNER = """
@@ -132,7 +132,7 @@ def rotate_recovery_command(recovery_code_file: str | None) -> None:
     """Replace the program recovery key by a post-quantum one; prints the new code once."""
     old = _read_code(recovery_code_file, "Current program recovery code")
     try:
-        count = keyholding.rotate_recovery(
+        count = rekeying.rotate_recovery(
             old, lambda code: click.echo(RECOVERY_BANNER.format(code=code))
         )
     except RecoveryCodeError as exc:
@@ -161,6 +161,23 @@ def confirm_person_command(username: str, safety_code: str) -> None:
     click.echo(f"{user.username} confirmed: they can receive cases.")
 
 
+@click.command("rotate-keys")
+@with_appcontext
+def rotate_keys_command() -> None:
+    """Re-encrypt every server-key field to a new key and delete the old key files."""
+    result = rotation.rotate()
+    click.echo(
+        f"Server key {result.new_key_id} is active; {result.re_encrypted} values "
+        f"re-encrypted; retired keys: {result.retired_key_ids or 'none'}."
+    )
+
+
 def init_app(app: Flask) -> None:
-    for command in (keys_group, rotate_recovery_command, confirm_person_command):
+    """Register the key commands on the app's command line."""
+    for command in (
+        keys_group,
+        rotate_recovery_command,
+        confirm_person_command,
+        rotate_keys_command,
+    ):
         app.cli.add_command(command)

@@ -1,3 +1,6 @@
+"""The coordinator's form for restoring someone's access after a password reset. Every
+field is bounded on the server."""
+
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 

@@ -2,46 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from wellness.accounts.models import User
-from wellness.accounts.signin import totp_context
-from wellness.cases import leads
-from wellness.cases.models import Case
-from wellness.checkins.models import CheckIn, Outbox
 from wellness.crypto import serverkeys
-from wellness.crypto.context import context
+from wellness.crypto.fields import SERVER_FIELDS, ServerField
 from wellness.extensions import db
 from wellness.keyring import key_dir, server_keyring
-from wellness.notifications import addresses
-from wellness.notifications.mail import address_context
 
 
-@dataclass(frozen=True)
-class ServerField:
-    model: type
-    attribute: str
-    context: Callable[[object], bytes]
-    bucket: int = 64  # the smallest padded size (serverkeys.BUCKETS)
-
-
-# Every column kept under the server key (SECURITY.md, class B). A new one is added here.
-SERVER_FIELDS = [
-    ServerField(User, "totp_secret", totp_context),  # type: ignore[arg-type]
-    ServerField(
-        User,
-        "email_token",
-        lambda u: addresses.address_context(u.id),  # type: ignore[attr-defined]
-        addresses.ADDRESS_BUCKET,
-    ),
-    ServerField(CheckIn, "notify_token", lambda c: context("check_ins", c.id, "notify")),  # type: ignore[attr-defined]
-    ServerField(Outbox, "to_token", lambda row: address_context(row.id), addresses.ADDRESS_BUCKET),
-    ServerField(Case, "times", lambda c: context("cases", c.id, "times")),  # type: ignore[attr-defined]
-    ServerField(Case, "leads", lambda c: context("cases", c.id, "leads"), leads.BUCKET),  # type: ignore[attr-defined]
-]
+def model_of(field: ServerField) -> type[db.Model]:  # type: ignore[name-defined]
+    """The model whose table holds ``field`` (every class-B field: crypto.fields)."""
+    for mapper in db.Model.registry.mappers:
+        if getattr(mapper.class_, "__tablename__", None) == field.table:
+            return mapper.class_
+    raise LookupError(f"no model for table {field.table}")
 
 
 @dataclass(frozen=True)
@@ -74,15 +50,14 @@ def _sweep(ring: serverkeys.ServerKeyring, new_id: int) -> int:
     """Re-encrypt, under row locks, every value not yet under ``new_id``; commit; count them."""
     count = 0
     for field in SERVER_FIELDS:
-        column = getattr(field.model, field.attribute)
-        rows = db.session.scalars(
-            select(field.model).where(column.is_not(None)).with_for_update()
-        ).all()
+        model = model_of(field)
+        column = getattr(model, field.column)
+        rows = db.session.scalars(select(model).where(column.is_not(None)).with_for_update()).all()
         for row in rows:
-            token = getattr(row, field.attribute)
+            token = getattr(row, field.column)
             if not ring.is_current(token):
-                plain = ring.decrypt(token, field.context(row))
-                setattr(row, field.attribute, ring.encrypt(plain, field.context(row), field.bucket))
+                plain = ring.decrypt(token, field.context(row.id))
+                setattr(row, field.column, ring.encrypt(plain, field.context(row.id), field.bucket))
                 count += 1
     db.session.commit()
     return count

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from wellness.accounts import service as accounts
 from wellness.accounts.access import roles_required
 from wellness.accounts.models import Role
-from wellness.cases import keyholding
+from wellness.cases import rekeying
 from wellness.crypto.errors import RecoveryCodeError
 from wellness.keys.forms import RestoreAccessForm
 
@@ -26,10 +26,10 @@ def restore_access() -> Response | str:
             form.username.errors.append("No account has that username.")
         else:
             try:
-                keyholding.restore_access(user, form.code.data, current_user, form.safety_code.data)
+                rekeying.restore_access(user, form.code.data, current_user, form.safety_code.data)
             except RecoveryCodeError as exc:
                 form.code.errors.append(f"That recovery code does not work: {exc}.")
-            except keyholding.RestoreError as exc:
+            except rekeying.RestoreError as exc:
                 form.safety_code.errors.append(str(exc))
             else:
                 flash(f"Access restored for {user.username}.")

@@ -31,6 +31,7 @@ from wellness.keyring import (
 from wellness.keys import trust
 from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
 from wellness.keys.trust import KeysNotInitialisedError
+from wellness.transaction import use_case
 
 __all__ = ["KeysNotInitialisedError"]
 
@@ -47,6 +48,7 @@ def recovery_context(public: bytes) -> bytes:
 
 
 def index_context(public: bytes) -> bytes:
+    """Where a person's case index belongs (their public key)."""
     return _ctx("case_index", public)
 
 
@@ -72,6 +74,7 @@ def recovery_public_key() -> bytes:
     return trust.recovery_key().public
 
 
+@use_case
 def create_recovery_key() -> str:
     """Store the public half of a new recovery keypair, pin its fingerprint in the instance
     folder, and return the private half as a code (shown once)."""
@@ -80,7 +83,6 @@ def create_recovery_key() -> str:
     pair = keypairs.generate()
     db.session.add(RecoveryKey(public_key=pair.public))
     pin_recovery_key(pair.public)
-    db.session.commit()
     return recovery.encode(pair.private)
 
 
@@ -184,6 +186,8 @@ def _store_index(private: bytes, box: bytes) -> None:
 
 
 def read_index(user: User, private: bytes) -> list[index.Entry]:
+    """The person's case index, opened with their private key (from where an earlier release
+    kept it if it has no row yet; empty if none)."""
     row = db.session.get(CaseIndex, index_handle(private))
     blob = row.box if row is not None else user.case_index  # an earlier release's place
     if blob is None:
@@ -204,6 +208,8 @@ def drop_index(private: bytes) -> None:
 
 
 def read_retired_index(retired: RetiredUserKey, private: bytes) -> list[index.Entry]:
+    """The case index of a keypair a reset replaced, opened with that old private key (empty if
+    none)."""
     row = db.session.get(CaseIndex, index_handle(private))
     blob = row.box if row is not None else retired.case_index
     if blob is None:

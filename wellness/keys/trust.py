@@ -72,6 +72,7 @@ def sign_own_key(user: User) -> None:
 
 
 def own_key_ok(user: User) -> bool:
+    """True when ``user``'s public key carries a valid server signature as theirs."""
     message = signing.user_key(user.id, user.public_key)
     return signing.verifies(signing_key().public_key(), user.key_signature, message)
 

@@ -11,22 +11,16 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from wellness.accounts.models import User
-from wellness.crypto.context import context
+from wellness.crypto import fields
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
-
-ADDRESS_BUCKET = 256  # every address up to RFC 5321's 254 characters pads to the same size
-
-
-def address_context(user_id: int) -> bytes:
-    return context("users", user_id, "email")
 
 
 def email_address(user: User) -> str | None:
     """Where to send ``user``'s notices, if they gave an address."""
     if not user.email_token:
         return None
-    return decrypt_field(user.email_token, address_context(user.id)).decode()
+    return decrypt_field(fields.USER_EMAIL, user.id, user.email_token).decode()
 
 
 def email_addresses(user_ids: Iterable[int]) -> dict[int, str]:
@@ -37,7 +31,7 @@ def email_addresses(user_ids: Iterable[int]) -> dict[int, str]:
         )
     ).all()
     return {
-        row.id: decrypt_field(row.email_token, address_context(row.id)).decode() for row in rows
+        row.id: decrypt_field(fields.USER_EMAIL, row.id, row.email_token).decode() for row in rows
     }
 
 
@@ -45,8 +39,6 @@ def set_email_address(user: User, address: str | None) -> str | None:
     """Store a new address (or none); returns the old one if it changed, so it can be told."""
     old = email_address(user)
     user.email_token = (
-        encrypt_field(address.encode(), address_context(user.id), ADDRESS_BUCKET)
-        if address
-        else None
+        encrypt_field(fields.USER_EMAIL, user.id, address.encode()) if address else None
     )
     return old if old and old != address else None

@@ -19,10 +19,9 @@ from flask import current_app
 from sqlalchemy import delete, insert, or_, select, update
 
 from wellness.checkins.models import Outbox
-from wellness.crypto.context import context
+from wellness.crypto import fields
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
-from wellness.notifications.addresses import ADDRESS_BUCKET
 from wellness.timeutil import floor_hour, utcnow
 
 log = logging.getLogger(__name__)
@@ -62,6 +61,7 @@ class SmtpMailer:
 
 
 def mailer_from_config() -> Mailer:
+    """The mailer MAIL_BACKEND names: SMTP with the SMTP_* settings, or else the console."""
     cfg = current_app.config
     if cfg["MAIL_BACKEND"] == "smtp":
         return SmtpMailer(
@@ -72,10 +72,6 @@ def mailer_from_config() -> Mailer:
             cfg["SMTP_PASSWORD"],
         )
     return ConsoleMailer()
-
-
-def address_context(row_id: int) -> bytes:
-    return context("outbox", row_id, "to_token")
 
 
 def queue(address: str, kind: str) -> None:
@@ -103,9 +99,7 @@ def queue_many(addresses: list[str], kind: str) -> None:
         [
             {
                 "id": row_id,
-                "to_token": encrypt_field(
-                    address.encode(), address_context(row_id), ADDRESS_BUCKET
-                ),
+                "to_token": encrypt_field(fields.OUTBOX_TO, row_id, address.encode()),
             }
             for row_id, address in zip(ids, addresses, strict=True)
         ],
@@ -119,6 +113,8 @@ TEXT = "Something is waiting for you. Please sign in to see it."
 
 
 def compose(address: str) -> EmailMessage:
+    """The one e-mail every notice sends: fixed subject and text and a link to the app, nothing
+    else."""
     cfg = current_app.config
     message = EmailMessage()
     message["From"] = formataddr((cfg["MAIL_SENDER_NAME"], cfg["MAIL_FROM"]))
@@ -154,7 +150,7 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
     db.session.commit()
     sent = 0
     for row_id, token, _kind in claimed:
-        address = decrypt_field(token, address_context(row_id)).decode()
+        address = decrypt_field(fields.OUTBOX_TO, row_id, token).decode()
         try:
             mailer.send(compose(address))
         except (OSError, smtplib.SMTPException) as exc:

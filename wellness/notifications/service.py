@@ -7,13 +7,15 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select, update
 
-from wellness.accounts.models import Role, User, UserRole
+from wellness.accounts import directory
+from wellness.accounts.models import Role
 from wellness.extensions import db
 from wellness.notifications import mail
 from wellness.notifications.addresses import email_addresses
 from wellness.notifications.models import Notification
 from wellness.notifications.wording import MESSAGES
 from wellness.timeutil import floor_hour, utcnow
+from wellness.transaction import use_case
 
 
 def notify(user_ids: Iterable[int], kind: str, case_id: int | None = None) -> None:
@@ -36,16 +38,8 @@ def email_users(user_ids: list[int], kind: str) -> None:
 
 
 def operators(*roles: Role) -> list[int]:
-    """Active accounts holding any of ``roles`` (default: admins and coordinators)."""
-    wanted = roles or (Role.ADMIN, Role.COORDINATOR)
-    return list(
-        db.session.scalars(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role.in_(wanted), User.active.is_(True))
-            .distinct()
-        )
-    )
+    """Ready accounts holding any of ``roles`` (default: admins and coordinators)."""
+    return directory.ready_ids(*(roles or (Role.ADMIN, Role.COORDINATOR)))
 
 
 def alert_operators(kind: str, *roles: Role) -> None:
@@ -61,6 +55,7 @@ def alert_operators(kind: str, *roles: Role) -> None:
 
 
 def unread(user_id: int, limit: int = 20) -> list[Notification]:
+    """The person's unread notifications, newest first (at most ``limit``)."""
     return list(
         db.session.scalars(
             select(Notification)
@@ -72,6 +67,7 @@ def unread(user_id: int, limit: int = 20) -> list[Notification]:
 
 
 def unread_count(user_id: int) -> int:
+    """How many notifications the person has not read."""
     return (
         db.session.scalar(
             select(func.count())
@@ -82,10 +78,11 @@ def unread_count(user_id: int) -> int:
     )
 
 
+@use_case
 def mark_read(user_id: int) -> None:
+    """Mark all the person's unread notifications read."""
     db.session.execute(
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    db.session.commit()

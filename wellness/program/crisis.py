@@ -21,11 +21,13 @@ class CrisisNumbers:
 
 
 def path(instance_path: str) -> Path:
+    """Where the crisis numbers are kept: crisis.json in the instance folder."""
     return Path(instance_path) / "crisis.json"
 
 
 def load(instance_path: str) -> CrisisNumbers:
-    """The saved numbers, or none beyond 988 and 911 if nothing was saved (or it is unreadable)."""
+    """The saved numbers, or none beyond the national ones (templates/_crisis.html) if nothing
+    was saved (or it is unreadable)."""
     try:
         data = json.loads(path(instance_path).read_text("utf-8"))
         return CrisisNumbers(**{k: str(data.get(k, ""))[:200] for k in asdict(CrisisNumbers())})

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from wellness.extensions import db
 from wellness.program.models import AgencyText
 from wellness.timeutil import utcnow
+from wellness.transaction import use_case
 
 SUMMARY_MAX, FULL_MAX = 600, 8000
 
@@ -68,12 +69,13 @@ def current() -> Limits:
     )
 
 
+@use_case
 def save(summary: str, full: str, coordinator_id: int) -> None:
+    """Save the coordinator's own summary and full text of the limits, with who and when."""
     for key, body in (("limits_summary", summary.strip()), ("limits_full", full.strip())):
         row = db.session.get(AgencyText, key) or AgencyText(key=key)
         row.body, row.updated_at, row.updated_by = body, utcnow(), coordinator_id
         db.session.add(row)
-    db.session.commit()
 
 
 def paragraphs(text: str) -> list[tuple[str, list[str]]]:

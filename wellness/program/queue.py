@@ -33,6 +33,8 @@ class Queue:
 
 
 def for_coordinator(coordinator_id: int) -> Queue:
+    """The queue as this coordinator sees it: cases waiting, overdue for first contact, and
+    recent; each only if they are clear of it, it predates leads, or no coordinator is."""
     unheld_ids = {c.id for c in unheld_cases()}
 
     def shown(case: Case) -> tuple[bool, bool]:

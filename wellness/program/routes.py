@@ -3,21 +3,21 @@ check-in plans, crisis numbers. Nothing here decrypts case content."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from wellness.accounts.access import current_private_key, roles_required
 from wellness.accounts.models import Role, User
 from wellness.cases import forms, lifecycle
-from wellness.cases.service import NotSharedError, Reader
+from wellness.cases.service import Reader
 from wellness.checkins import rules
 from wellness.checkins.models import PlanTemplate
 from wellness.crypto.errors import RecoveryCodeError
 from wellness.extensions import db
+from wellness.incidents import service as incident_service
+from wellness.incidents.forms import IncidentForm
+from wellness.program import configuration, limits
 from wellness.program import crisis as crisis_numbers
-from wellness.program import limits
 from wellness.program import queue as queues
 from wellness.program.models import Resource
 from wellness.referrals.forms import CrisisNumbersForm, LimitsForm
@@ -31,24 +31,18 @@ def only_coordinators() -> None:
     return None
 
 
-def _counselor_choices() -> list[SelectChoice]:
-    return [SelectChoice(u.id, u.display_name) for u in lifecycle.counselors()]
-
-
 @bp.route("/queue")
 def queue() -> str:
-    choices = _counselor_choices()
     return render_template(
         "program/queue.html",
         queue=queues.for_coordinator(current_user.id),
-        form_for=lambda case_id: _reassign_form(case_id, choices),
+        form_for=_reassign_form,
     )
 
 
-def _reassign_form(case_id: int, choices: list[SelectChoice]) -> forms.ReassignForm:
+def _reassign_form(case_id: int) -> forms.ReassignForm:
     """One form per card, its fields' ids unique on the page."""
     form = forms.ReassignForm()
-    form.to.choices = choices
     for f in (form.to, form.recovery_code):
         f.id = f.label.field_id = f"{f.name}-{case_id}"
     return form
@@ -57,7 +51,6 @@ def _reassign_form(case_id: int, choices: list[SelectChoice]) -> forms.ReassignF
 @bp.route("/cases/<int:case_id>/reassign", methods=["POST"])
 def reassign(case_id: int) -> Response:
     form = forms.ReassignForm()
-    form.to.choices = _counselor_choices()
     if not form.validate_on_submit():
         flash("Choose a counselor.")
         return redirect(url_for(".queue"))
@@ -68,8 +61,6 @@ def reassign(case_id: int) -> Response:
             db.session.get(User, form.to.data),
             form.recovery_code.data or None,
         )
-    except NotSharedError:
-        abort(404)
     except (lifecycle.LifecycleError, RecoveryCodeError) as exc:
         flash(f"Case #{case_id} was not reassigned: {exc}")
     else:
@@ -80,48 +71,49 @@ def reassign(case_id: int) -> Response:
 @bp.route("/resources", methods=["GET", "POST"], defaults={"resource_id": None})
 @bp.route("/resources/<int:resource_id>", methods=["GET", "POST"])
 def resources(resource_id: int | None) -> Response | str:
-    resource = (
-        None if resource_id is None else (db.session.get(Resource, resource_id) or abort(404))
-    )
+    resource = None if resource_id is None else db.get_or_404(Resource, resource_id)
     form = forms.ResourceForm(obj=resource)
     if form.validate_on_submit():
-        resource = resource or Resource()
-        form.populate_obj(resource)
-        db.session.add(resource)
-        db.session.commit()
+        configuration.save_resource(
+            resource,
+            configuration.ResourceFields(
+                form.name.data,
+                form.kind.data,
+                form.contact.data or "",
+                form.notes.data or "",
+                form.active.data,
+            ),
+        )
         flash("Resource saved.")
         return redirect(url_for(".resources"))
-    listed = db.session.scalars(select(Resource).order_by(Resource.kind, Resource.name)).all()
-    return render_template("program/resources.html", form=form, resources=listed, editing=resource)
+    return render_template(
+        "program/resources.html",
+        form=form,
+        resources=configuration.resources(),
+        editing=resource,
+    )
 
 
 @bp.route("/plans", methods=["GET", "POST"], defaults={"plan_id": None})
 @bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
 def plans(plan_id: int | None) -> Response | str:
-    plan = None if plan_id is None else (db.session.get(PlanTemplate, plan_id) or abort(404))
+    plan = None if plan_id is None else db.get_or_404(PlanTemplate, plan_id)
     form = forms.PlanTemplateForm(
         data={"name": plan.name, "offsets": plan.offsets_hours} if plan else None
     )
     if form.validate_on_submit():
         try:
-            offsets = rules.parse_offsets(form.offsets.data)
+            configuration.save_plan(plan, form.name.data, form.offsets.data)
         except rules.PlanError as exc:
             form.offsets.errors.append(str(exc))
+        except configuration.PlanNameTakenError as exc:
+            form.name.errors.append(str(exc))
         else:
-            clash = db.session.scalar(
-                select(PlanTemplate).where(PlanTemplate.name == form.name.data.strip())
-            )
-            if clash is not None and clash is not plan:
-                form.name.errors.append("Another plan has that name.")
-            else:
-                plan = plan or PlanTemplate()
-                plan.name, plan.offsets_hours = form.name.data.strip(), ",".join(map(str, offsets))
-                db.session.add(plan)
-                db.session.commit()
-                flash("Plan saved.")
-                return redirect(url_for(".plans"))
-    listed = db.session.scalars(select(PlanTemplate).order_by(PlanTemplate.name)).all()
-    return render_template("program/plans.html", form=form, plans=listed, editing=plan)
+            flash("Plan saved.")
+            return redirect(url_for(".plans"))
+    return render_template(
+        "program/plans.html", form=form, plans=configuration.plans(), editing=plan
+    )
 
 
 @bp.route("/crisis-numbers", methods=["GET", "POST"])
@@ -155,9 +147,6 @@ def privacy_text() -> Response | str:
 
 @bp.route("/incidents", methods=["GET", "POST"])
 def incidents() -> Response | str:
-    from wellness.incidents import service as incident_service
-    from wellness.incidents.forms import IncidentForm
-
     form = IncidentForm()
     if form.validate_on_submit():
         try:

@@ -23,11 +23,14 @@ bp = Blueprint("team", __name__, url_prefix="/coordinator/team")
 @bp.before_request
 @roles_required(Role.COORDINATOR)
 def only_coordinators() -> None:
+    """Every page here is for coordinators only."""
     return None
 
 
 @bp.route("/")
 def team() -> str:
+    """The team page: counselors' caseloads and availability, what waits for confirmation, and
+    recent role changes and resets."""
     rows = db.session.execute(
         select(User, CounselorProfile).join(CounselorProfile).order_by(User.display_name)
     ).all()
@@ -36,9 +39,7 @@ def team() -> str:
         "program/team.html",
         rows=rows,
         loads=case_service.open_caseloads(),
-        form=forms.AvailabilityForm(),
         waiting=grants.waiting(),
-        code_form=forms.SafetyCodeForm(),
         events=audit.account_events(),
         names=names,
     )
@@ -53,6 +54,7 @@ def _counselor(user_id: int) -> User:
 
 @bp.route("/<int:user_id>", methods=["POST"])
 def set_availability(user_id: int) -> Response:
+    """Save a counselor's availability and on-call status from the team page."""
     user = _counselor(user_id)
     form = forms.AvailabilityForm()
     if form.validate_on_submit():
@@ -65,6 +67,7 @@ def set_availability(user_id: int) -> Response:
 
 @bp.route("/<int:user_id>/profile", methods=["GET", "POST"])
 def profile(user_id: int) -> Response | str:
+    """Edit a counselor's profile: supporter type, specialties, languages, availability, cap."""
     user = _counselor(user_id)
     saved = user.counselor
     form = forms.CounselorForm(
@@ -112,6 +115,7 @@ def _grant(grant_id: int) -> RoleGrant:
 
 @bp.route("/grants/<int:grant_id>/approve", methods=["POST"])
 def approve(grant_id: int) -> Response:
+    """Confirm a proposed role, once the person's safety code matches."""
     grant = _grant(grant_id)
 
     form = forms.SafetyCodeForm()
@@ -125,6 +129,7 @@ def approve(grant_id: int) -> Response:
 
 @bp.route("/grants/<int:grant_id>/refuse", methods=["POST"])
 def refuse(grant_id: int) -> Response:
+    """Turn a proposed role down."""
     grant = _grant(grant_id)
 
     def act() -> str:
@@ -136,6 +141,7 @@ def refuse(grant_id: int) -> Response:
 
 @bp.route("/<int:user_id>/confirm", methods=["POST"])
 def confirm(user_id: int) -> Response:
+    """Confirm a person after a reset, by their safety code, so they receive cases again."""
     user = db.session.get(User, user_id) or abort(404)
 
     form = forms.SafetyCodeForm()

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from wellness.accounts import directory
 from wellness.accounts.models import CounselorProfile, Role, User, UserRole
 from wellness.agency import chain
 from wellness.agency import service as agency
@@ -36,9 +37,6 @@ from wellness.notifications import service as notifications
 from wellness.referrals import routing
 
 log = logging.getLogger(__name__)
-# Nothing is sealed to someone before they choose their own password: until then their key is
-# wrapped under a one-time password the admin saw.
-READY = (User.active.is_(True), User.must_change_password.is_(False))
 
 
 def roster() -> list[routing.Counselor]:
@@ -60,7 +58,7 @@ def roster() -> list[routing.Counselor]:
         .join(CounselorProfile, CounselorProfile.user_id == User.id)
         .join(UserRole, UserRole.user_id == User.id)
         # confirmed by a coordinator (the endorsement itself is checked before sealing)
-        .where(UserRole.role == Role.COUNSELOR, UserRole.endorsement.is_not(None), *READY)
+        .where(UserRole.role == Role.COUNSELOR, UserRole.endorsement.is_not(None), *directory.READY)
     ).all()
     return [
         routing.Counselor(
@@ -151,14 +149,13 @@ def route_and_store(
         [counselor] if counselor else queue,
         receipt_public=receipt_public,
         reporter=reporter,
-        commit=False,
         owner_account=owner_account,
         share_as=Role.COUNSELOR if counselor else Role.COORDINATOR,
     )
     case.assignee_id = decision.counselor_id
     case.routing_summary = decision.summary[:400]
     lead_ids = [u.id for u in leads]
-    everyone = [u.id for u in _people(Role.COORDINATOR)]
+    everyone = [u.id for u in directory.ready(Role.COORDINATOR)]
     set_leads(case, lead_ids, everyone if request.private_unit else lead_ids)
     if request.private_unit and not counselor:
         _decoys(case, queue)
@@ -171,7 +168,7 @@ def _decoys(case: Case, queue: list[User]) -> None:
     real = db.session.scalars(select(CaseKey).where(CaseKey.case_id == case.id)).first()
     size = len(real.sealed_key) if real is not None else 1169
     holding = {u.id for u in queue}
-    for lead in _people(Role.COORDINATOR):
+    for lead in directory.ready(Role.COORDINATOR):
         if lead.id not in holding:
             db.session.add(
                 CaseKey(
@@ -230,19 +227,9 @@ def _decide(request: routing.Request) -> tuple[routing.Decision, User | None]:
         return decision, counselor
 
 
-def _people(role: Role, *extra: Any) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(UserRole)
-            .where(UserRole.role == role, UserRole.endorsement.is_not(None), *READY, *extra)
-        )
-    )
-
-
 def coordinators_clear_of(request: routing.Request) -> list[User]:
     """Confirmed coordinators whom no conflict rule keeps from this case."""
-    people = _people(Role.COORDINATOR)
+    people = directory.ready(Role.COORDINATOR)
     clear = {
         c.id
         for c in routing.clear_of_conflicts(
@@ -261,12 +248,10 @@ def _someone_outside(request: routing.Request) -> list[int]:
         CounselorProfile.available.is_(True),
         User.id == CounselorProfile.user_id,
     )
-    admins = list(
-        db.session.scalars(select(User).join(UserRole).where(UserRole.role == Role.ADMIN, *READY))
-    )
+    admins = directory.ready(Role.ADMIN)
     for group in (
-        [*_people(Role.COORDINATOR), *_people(Role.COUNSELOR, *on_call), *admins],
-        _people(Role.COUNSELOR),
+        [*directory.ready(Role.COORDINATOR), *directory.ready(Role.COUNSELOR, *on_call), *admins],
+        directory.ready(Role.COUNSELOR),
     ):
         clear = routing.clear_of_conflicts(
             [routing.Counselor(u.id, u.unit_id, "") for u in group], request

@@ -10,12 +10,14 @@ from sqlalchemy import select
 
 from wellness.accounts.models import User
 from wellness.audit import service as audit
-from wellness.cases import destruction
 from wellness.cases import service as cases
+from wellness.cases import state
+from wellness.cases.keyholding import held
 from wellness.cases.models import Case
 from wellness.cases.service import Reader
 from wellness.extensions import db
 from wellness.notifications import service as notifications
+from wellness.transaction import use_case
 
 
 @dataclass(frozen=True)
@@ -53,19 +55,14 @@ def my_referrals(reader: Reader) -> list[MyReferral]:
     return [MyReferral(case, roles[case.id]) for case in found]
 
 
+@use_case
 def withdraw(case_id: int, reader: Reader) -> None:
     """The officer withdraws their referral: keys and ciphertext destroyed, index updated."""
-    if case_id not in cases.own_case_ids(reader):
-        raise cases.NotSharedError(case_id)
-    case = db.session.get(Case, case_id)
-    if case is None or case.content is None:
-        raise cases.NotSharedError(case_id)
-    cases.data_key(case, reader)  # the index can be stale: holding the key is the proof
+    case, _ = held(case_id, reader)  # the index can be stale: holding the key is the proof
     if case.assignee_id is not None:
         notifications.notify([case.assignee_id], "withdrawn")
-    destruction.destroy([case_id])
+    state.destroy([case_id])
     cases.remove_from_index(reader, case_id)
-    db.session.commit()
 
 
 @dataclass(frozen=True)

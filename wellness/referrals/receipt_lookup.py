@@ -12,6 +12,7 @@ from wellness.crypto import envelope, kdf, keypairs, receipts
 from wellness.extensions import db
 from wellness.keyring import receipt_pepper
 from wellness.referrals.models import Receipt
+from wellness.transaction import use_case
 
 
 class ReceiptNotFoundError(Exception):
@@ -29,6 +30,7 @@ def bucket_params(bucket: int) -> kdf.KdfParams:
     )
 
 
+@use_case
 def open_by_receipt(code: str) -> tuple[int, Reader]:
     """The case and a reader for an anonymous officer's receipt code (slow on purpose).
 
@@ -72,5 +74,4 @@ def _move_receipt(
             envelope.open_sealed(row.sealed_key, old.private, ctx), new.public, ctx
         )
     receipt.kdf, receipt.public_key = params, new.public
-    db.session.commit()
     return new

@@ -18,6 +18,7 @@ from wellness.extensions import db
 from wellness.referrals import assignment, receipt_lookup, urgency
 from wellness.referrals.models import Receipt
 from wellness.referrals.screeners import Result
+from wellness.transaction import use_case
 
 
 class ColleagueNotFoundError(Exception):
@@ -114,6 +115,7 @@ def _referral_content(referral: SelfReferral) -> dict[str, Any]:
     }
 
 
+@use_case
 def submit_self_referral(referral: SelfReferral, officer: Reader) -> Submitted:
     """A named request for help from a signed-in officer."""
     user = officer.account
@@ -133,10 +135,10 @@ def submit_self_referral(referral: SelfReferral, officer: Reader) -> Submitted:
     placed = assignment.route_and_store(
         "self_referral", "crisis" if crisis else referral.urgency, content, request, owner=officer
     )
-    db.session.commit()
     return _submitted(placed, crisis, urgency="crisis" if crisis else referral.urgency)
 
 
+@use_case
 def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
     """A request for help with no account: the receipt code is returned once and kept nowhere."""
     crisis = _crisis(referral.urgency, referral.screener)
@@ -163,7 +165,6 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
             public_key=pair.public,
         )
     )
-    db.session.commit()
     return _submitted(
         placed,
         crisis,
@@ -173,6 +174,7 @@ def submit_anonymous_referral(referral: SelfReferral) -> Submitted:
     )
 
 
+@use_case
 def submit_concern(report: ConcernReport, reporter: Reader) -> Submitted:
     """A colleague concern or a supervisor's concern report; the reporter learns only status."""
     user, subject = reporter.account, report.subject
@@ -203,7 +205,6 @@ def submit_concern(report: ConcernReport, reporter: Reader) -> Submitted:
     )
     kind = "supervisor_report" if report.supervisor_report else "concern"
     placed = assignment.route_and_store(kind, level, content, request, reporter=reporter)
-    db.session.commit()
     return _submitted(placed, level == "crisis", urgency=level)
 
 

@@ -31,4 +31,6 @@ def concern_urgency(chosen: str, behaviours: Iterable[str]) -> str:
 
 
 def self_referral_urgency(chosen: str, screener_risk: bool) -> str:
+    """The urgency a self-referral is handled with: a crisis if a screener signals risk,
+    otherwise what the officer chose."""
     return "crisis" if screener_risk else (chosen if chosen in ORDER else "routine")

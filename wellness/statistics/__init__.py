@@ -1,0 +1,2 @@
+"""Program statistics: the coordinator's exact working figures, and the differentially
+private releases everyone else sees."""

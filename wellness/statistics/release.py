@@ -163,6 +163,8 @@ def shown(value: int | None) -> str:
 
 
 def completion_rate(release: dict[str, Any]) -> float | None:
+    """The share of a release's check-ins answered, or None when fewer than SMALL were
+    answered or missed."""
     answered, missed = release["checkins"]["answered"], release["checkins"]["missed"]
     n = answered + missed
     return None if n < SMALL else answered / n

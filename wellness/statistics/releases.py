@@ -24,6 +24,7 @@ from wellness.extensions import db
 from wellness.statistics import release as rules
 from wellness.statistics.models import ArchivedCase, Release
 from wellness.timeutil import as_utc
+from wellness.transaction import use_case
 
 KEEP = {"month": 12, "quarter": 8}  # how many periods back are shown (and made at first)
 
@@ -49,6 +50,7 @@ def _kind() -> str:
 
 
 def period_containing(day: date, kind: str) -> Period:
+    """The month (or quarter, if ``kind`` says so) that ``day`` falls in."""
     if kind == "quarter":
         first = (day.month - 1) // 3 * 3 + 1
         start = date(day.year, first, 1)
@@ -106,6 +108,7 @@ def facts_for(period: Period) -> rules.PeriodFacts:
     return rules.PeriodFacts(kinds, urgencies, minutes, [tuple(v) for v in per_case.values()])
 
 
+@use_case
 def make_due(today: date) -> list[str]:
     """Make the release of every completed period that has none yet; returns their labels.
     Each is made once: a second scheduler racing this one finds the period taken."""
@@ -122,7 +125,6 @@ def make_due(today: date) -> list[str]:
         except IntegrityError:
             continue  # another scheduler made it first: theirs stands
         made.append(period.label)
-    db.session.commit()
     return made
 
 

@@ -45,6 +45,7 @@ class Grid:
 
 
 def month_of(moment: datetime | date) -> str:
+    """The month key the tables use: '2026-11' for any moment in November 2026."""
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
@@ -88,6 +89,7 @@ class FirstContact:
 
 
 def first_contact(facts: Iterable[CaseFact]) -> FirstContact:
+    """How many cases had a first contact, and the median and 90th percentile minutes to it."""
     minutes = [f.first_contact_minutes for f in facts if f.first_contact_minutes is not None]
     return FirstContact(len(minutes), percentile(minutes, 0.5), percentile(minutes, 0.9))
 
@@ -99,5 +101,6 @@ class Completion:
 
 
 def checkin_completion(answered: int, missed: int) -> Completion:
+    """How many check-ins were answered or missed, and the share answered (None if none)."""
     n = answered + missed
     return Completion(n, answered / n if n else None)

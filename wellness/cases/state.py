@@ -1,4 +1,6 @@
-"""Destroying cases (withdrawal, retention): the one place it is done.
+"""Where a case's life ends: closing it, stopping its check-ins, destroying it. The one place
+each is done (a counselor closing, a member declining outreach, a coordinator's cancel, the
+officer's withdrawal, retention), in the caller's transaction.
 
 A destroyed case leaves nothing that ties a person or a time to it: deleting its row takes (ON
 DELETE CASCADE) every sealed key, the ciphertext, messages, notes, check-ins, timeline events
@@ -10,16 +12,39 @@ statistics (month, kind, urgency, minutes to first contact).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete
+from sqlalchemy import ColumnElement, delete, update
 
-from wellness.cases.models import Case
+from wellness.cases.models import OPEN_STATUSES, Case, CaseEvent
 from wellness.cases.service import exact_created_at
+from wellness.checkins.models import CANCELLED, SCHEDULED, CheckIn
 from wellness.extensions import db
 from wellness.notifications.models import Notification
 from wellness.statistics.models import ArchivedCase
 from wellness.statistics.tables import month_of
 from wellness.timeutil import as_utc
+
+
+def cancel_checkins(case_id: int, checkin_id: int | None = None) -> None:
+    """Stop a case's scheduled check-ins (or one of them); who to remind is forgotten at once."""
+    only = () if checkin_id is None else (CheckIn.id == checkin_id,)
+    db.session.execute(
+        update(CheckIn)
+        .where(CheckIn.case_id == case_id, CheckIn.status == SCHEDULED, *only)
+        .values(status=CANCELLED, notify_token=None)
+    )
+
+
+def close(case: Case, outcome: str, event: str, actor_id: int | None, at: datetime) -> None:
+    """Close an open case with a generic outcome: its check-ins stop and the timeline says so.
+    ``at`` is the clear close time (the hour, when it is the member's own act)."""
+    if case.status not in OPEN_STATUSES:
+        raise ValueError(f"case {case.id} is not open")
+    case.status = "referred out" if outcome == "referred out" else "closed"
+    case.outcome, case.closed_at = outcome, at
+    cancel_checkins(case.id)
+    db.session.add(CaseEvent(case_id=case.id, at=at, actor_id=actor_id, kind=event))
 
 
 def destroy(case_ids: Iterable[int], *also: ColumnElement[bool]) -> list[int]:
