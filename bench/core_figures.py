@@ -22,7 +22,7 @@ from wellness.cases.models import Case
 from wellness.cases.service import Reader
 from wellness.checkins import jobs
 from wellness.checkins.models import CheckIn
-from wellness.checkins.service import notify_context
+from wellness.crypto.fields import CHECKIN_NOTIFY
 from wellness.extensions import db
 from wellness.keyring import encrypt_field
 from wellness.keys import service as keys
@@ -66,7 +66,7 @@ def figures() -> None:
     db.session.add_all(rows)
     db.session.flush()
     for row in rows:
-        row.notify_token = encrypt_field(str(user.id).encode(), notify_context(row.id))
+        row.notify_token = encrypt_field(CHECKIN_NOTIFY, row.id, str(user.id).encode())
     db.session.commit()
     start = time.perf_counter()
     sent = jobs.dispatch_due_checkins(utcnow(), batch=500)

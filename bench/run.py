@@ -360,7 +360,7 @@ def worker_rss_mib(master_pid: int) -> list[float]:
 def dispatch_rate(env: dict[str, str], app, people: dict, processes: int) -> dict:  # type: ignore[no-untyped-def]
     """Seed DUE due check-ins, then time ``processes`` dispatchers started together."""
     from wellness.checkins.models import CheckIn
-    from wellness.checkins.service import notify_context
+    from wellness.crypto.fields import CHECKIN_NOTIFY
     from wellness.extensions import db
     from wellness.keyring import encrypt_field
     from wellness.timeutil import utcnow
@@ -386,7 +386,7 @@ def dispatch_rate(env: dict[str, str], app, people: dict, processes: int) -> dic
                     {
                         "id": cid,
                         "notify_token": encrypt_field(
-                            str(people["officer"]).encode(), notify_context(cid)
+                            CHECKIN_NOTIFY, cid, str(people["officer"]).encode()
                         ),
                     }
                     for cid in ids[::3]
