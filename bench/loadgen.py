@@ -105,7 +105,7 @@ async def run(scenario: str, base: str, seconds: float, concurrency: int, extra:
             form = {"csrf_token": token, "urgency": "routine", "unit": "0", "text": "bench " * 40}
             await started.wait()
             while time.perf_counter() < deadline:
-                await one(user, "POST", "/help/anonymous", form)
+                await one(user, "POST", "/help/anonymous", form, ok=302)  # then its sent page
         elif scenario == "page":
             user.cookies.update(extra["cookie"])
             paths = extra["paths"]

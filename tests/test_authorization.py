@@ -42,12 +42,15 @@ GET = {
     "auth.enrol": dict.fromkeys(ROLES, L),
     "auth.account": SIGNED_IN,
     "auth.password": SIGNED_IN,
+    "auth.alive": {"anonymous": L} | dict.fromkeys(ROLES[1:], 204),
     "referrals.hub": PUBLIC,
     "referrals.crisis": PUBLIC,
     "referrals.anonymous_referral": PUBLIC,
     "referrals.screener_list": PUBLIC,
     "referrals.screener": PUBLIC,
     "referrals.receipt": PUBLIC,
+    "referrals.sent": PUBLIC,  # nothing held: "it was sent", and nothing more
+    "referrals.concern_sent": SIGNED_IN,
     "referrals.self_referral": SIGNED_IN,
     "referrals.concern": SIGNED_IN,
     "referrals.my_referrals": SIGNED_IN,
@@ -77,6 +80,7 @@ GET = {
     "admin.units": ADMIN_ONLY,
     "admin.edit_unit": ADMIN_ONLY,
     "admin.audit_log": ADMIN_ONLY,
+    "admin.password_shown": ADMIN_ONLY | {"admin": 302},  # nothing held: back to the list
     "statistics.coordinator": COORDINATOR_ONLY,
     "statistics.csv": COORDINATOR_ONLY | {"supervisor": 200},
     "statistics.command": COORDINATOR_ONLY | {"supervisor": 200},
@@ -109,11 +113,11 @@ POST = {
     "team.approve": COORDINATOR_ONLY | {"coordinator": 302},  # no code typed: said so
     "team.refuse": COORDINATOR_ONLY | {"coordinator": 302},
     "team.confirm": COORDINATOR_ONLY | {"coordinator": 302},  # no code typed: said so
-    "referrals.receipt_checkin": PUBLIC,
-    "referrals.reach_out": PUBLIC,  # sent without a result that does not score
+    "referrals.receipt_checkin": dict.fromkeys(ROLES, 302),  # back to the receipt page
+    "referrals.reach_out": dict.fromkeys(ROLES, 302),  # sent, then its sent page
     "cases.notifications_read": CASE_STAFF
     | {"counselor": 302, "other_counselor": 302, "coordinator": 302},
-    "admin.reset_password": ADMIN_ONLY,
+    "admin.reset_password": ADMIN_ONLY | {"admin": 302},  # then shown once, after it
     "admin.reset_authenticator": ADMIN_ONLY | {"admin": 302},
 }
 
@@ -206,18 +210,22 @@ def test_each_role_gets_exactly_what_the_table_says(app, world, role):
     ids["unit_id"] = db.session.scalars(select(Unit.id)).first()
     client = client_for(app, people, role)
     token = csrf_token(client, "/receipt")
+    wrong = []  # every mismatch at once, not just the first
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         url = url_for_rule(rule, ids)
         if rule.endpoint in GET:
             got = outcome(client.get(url))
-            assert got == GET[rule.endpoint][role], f"GET {url} as {role}"
+            if got != GET[rule.endpoint][role]:
+                wrong.append(f"GET {url} as {role}: {got}, not {GET[rule.endpoint][role]}")
         else:
             if rule.endpoint == "auth.logout":
                 continue  # signing out would end the role's session for the rest of the loop
             got = outcome(client.post(url, data={"csrf_token": token}))
-            assert got == POST[rule.endpoint][role], f"POST {url} as {role}"
+            if got != POST[rule.endpoint][role]:
+                wrong.append(f"POST {url} as {role}: {got}, not {POST[rule.endpoint][role]}")
+    assert not wrong
     if role != "anonymous":
         assert outcome(client.post("/logout", data={"csrf_token": token})) == L
 

@@ -177,7 +177,7 @@ def test_database_lost_in_the_middle_of_a_referral_saves_nothing(proxied_app, ca
     assert set(row_counts(url).values()) == {0}, "a partial write survived"
     # Back up: the dead pooled connection is replaced and the same request now succeeds.
     form["csrf_token"] = csrf_token(client, "/help/anonymous")
-    response = client.post("/help/anonymous", data=form)
+    response = client.post("/help/anonymous", data=form, follow_redirects=True)
     assert response.status_code == 200
     assert "receipt code" in response.get_data(as_text=True)
     counts = row_counts(url)

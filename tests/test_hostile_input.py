@@ -47,6 +47,7 @@ def test_stored_payloads_render_inert_everywhere_they_show(app, people, payload)
             "contact_time": payload[:100],
         },
         token_from="/help/self",
+        follow_redirects=True,
     )
     case = db.session.scalars(select(Case)).one()
     counselor = signed_in(app, people["counselor"])
@@ -78,11 +79,12 @@ def test_reflected_payloads_in_forms_and_queries_render_inert(app, people):
         "/help/concern",
         {"colleague": XSS[:120], "urgency": "routine"},
         token_from="/help/concern",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "<script>alert" not in body
-    body = post(client, "/receipt", {"code": XSS[:40]}, token_from="/receipt").get_data(
-        as_text=True
-    )
+    body = post(
+        client, "/receipt", {"code": XSS[:40]}, token_from="/receipt", follow_redirects=True
+    ).get_data(as_text=True)
     assert "<script>alert" not in body
 
 
@@ -96,6 +98,7 @@ def test_sql_injection_in_search_and_names_changes_nothing(app, people):
         "/help/concern",
         {"colleague": "x' OR '1'='1", "urgency": "routine"},
         token_from="/help/concern",
+        follow_redirects=True,
     )
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
     assert db.session.scalar(select(func.count()).select_from(User)) == 3

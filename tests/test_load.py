@@ -119,4 +119,5 @@ def test_fifty_clients_twenty_referrals_each_all_stored_exactly_once(served):
     assert not re.search(r"\b(GET|POST|HEAD) \S+ 5\d\d ", log)  # no request answered 5xx
     assert "load-marker" not in log
     assert "Traceback" not in log
-    assert log.count("POST /help/anonymous 200") == CLIENTS * EACH
+    assert log.count("POST /help/anonymous 302") == CLIENTS * EACH  # each answered by a redirect
+    assert log.count("GET /help/sent 200") == CLIENTS * EACH  # to the page showing it once

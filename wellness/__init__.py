@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from wellness.cases.routes import bp as cases_bp
     from wellness.errors.routes import bp as errors_bp
     from wellness.keys.routes import bp as keys_bp
+    from wellness.main import once
     from wellness.main.routes import bp as main_bp
     from wellness.program.routes import bp as program_bp
     from wellness.program.team import bp as team_bp
@@ -121,4 +122,5 @@ def _register_blueprints(app: Flask) -> None:
     for bp in blueprints:
         app.register_blueprint(bp)
     app.jinja_env.globals["zip"] = zip
+    app.jinja_env.globals["once_token"] = once.new_token
     cli.init_app(app)

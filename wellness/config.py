@@ -9,6 +9,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def server_zone() -> str:
+    """The server's own time zone, as an IANA name ("UTC" if it cannot be told)."""
+    try:
+        name = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+    except OSError:
+        name = ""
+    if not name:
+        target = os.path.realpath("/etc/localtime")
+        name = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        return "UTC"
+    return name
 
 
 class Defaults:
@@ -74,6 +91,9 @@ class Defaults:
     BASE_URL: str = "http://127.0.0.1:5000"
     # Name shown in the header and page titles.
     AGENCY_NAME: str = "Peer Support"
+    # The agency's time zone (an IANA name such as "America/Chicago"): times are entered and
+    # shown in it, and stored in UTC. Default: the server's own zone.
+    TIMEZONE: str = server_zone()
     # TOTP issuer shown in authenticator apps.
     TOTP_ISSUER: str = "Wellness"
 

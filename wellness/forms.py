@@ -13,9 +13,11 @@ import unicodedata
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField
+from wtforms import HiddenField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from wellness.main import drafts, once
 
 ALLOWED_CONTROLS = frozenset("\t\n\r")
 CONTROL_MESSAGE = (
@@ -29,6 +31,16 @@ def has_control_characters(text: str) -> bool:
 
 
 class Form(FlaskForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():  # a page drawn again after signing in: what was typed
+            for name, value in drafts.restored().items():
+                field = self._fields.get(name)
+                if isinstance(field, StringField) and not isinstance(
+                    field, HiddenField | PasswordField
+                ):
+                    field.data = value
+
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
         for field in self:
@@ -38,6 +50,11 @@ class Form(FlaskForm):
                 field.errors = [*field.errors, CONTROL_MESSAGE]
                 valid = False
         return valid
+
+
+def once_field() -> HiddenField:
+    """A one-time token for a form that must not be acted on twice (``main.once``)."""
+    return HiddenField(default=once.new_token, validators=[Length(max=64)])
 
 
 class CsrfForm(Form):

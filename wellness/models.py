@@ -9,12 +9,15 @@ from wellness.cases.models import Case, CaseEvent, CaseKey, Message, Note
 from wellness.checkins.models import CheckIn, Outbox, PlanTemplate
 from wellness.incidents.models import Incident
 from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
+from wellness.main.models import HeldPage, UsedToken
 from wellness.notifications.models import Notification
 from wellness.program.models import AgencyText, Resource
 from wellness.referrals.models import Receipt
 from wellness.statistics.models import ArchivedCase, Release
 
 __all__ = [
+    "HeldPage",
+    "UsedToken",
     "AccessLogEntry",
     "AgencyText",
     "ArchivedCase",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 _frozen: datetime | None = None
 
@@ -28,6 +29,17 @@ def floor_hour(value: datetime) -> datetime:
 def floor_minute(value: datetime) -> datetime:
     """The start of the minute ``value`` falls in (a naive value taken as UTC)."""
     return as_utc(value).replace(second=0, microsecond=0)
+
+
+def to_zone(value: datetime, zone: str) -> datetime:
+    """A stored (UTC) time as the agency reads it, in its time zone."""
+    return as_utc(value).astimezone(ZoneInfo(zone))
+
+
+def from_zone(value: datetime, zone: str) -> datetime:
+    """A time someone entered in the agency's zone (a naive value), as UTC for storing."""
+    local = value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC)
 
 
 @contextmanager

@@ -97,8 +97,14 @@ def test_a_code_cannot_be_used_twice(app, ctx):
     login(first, user, code=code)
     assert signed_in(first)
     post(second, "/login", {"username": "kelly", "password": PASSWORD})
-    post(second, "/login/verify", {"code": code}, token_from="/login/verify")
+    page = post(second, "/login/verify", {"code": code}, token_from="/login/verify")
     assert not signed_in(second)
+    # Said as it is (signing in twice in one 30-second window), and not counted as a failure.
+    said = page.get_data(as_text=True)
+    assert "That code has been used already. Wait for the next code" in said
+    assert "not valid" not in said
+    db.session.expire_all()
+    assert db.session.get(User, user.id).failed_logins == 0
 
 
 def test_verify_page_without_a_password_step_sends_back_to_login(client, ctx):

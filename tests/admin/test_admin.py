@@ -54,6 +54,8 @@ def test_create_user_shows_a_one_time_password_that_must_be_changed(app, admin_c
         },
         token_from="/admin/users/new",
     )
+    assert response.headers["Location"].endswith("/admin/users/password")  # shown after it
+    response = admin_client.get(response.headers["Location"])
     assert response.status_code == 200
     password = re.search(r"<code>([A-Za-z0-9]{16})</code>", response.get_data(as_text=True)).group(
         1
@@ -186,9 +188,15 @@ def test_password_reset_ends_sessions_and_gives_a_one_time_password(app, admin_c
     theirs = app.test_client()
     login(theirs, user)
     response = post(
-        admin_client, f"/admin/users/{user.id}/reset-password", token_from=f"/admin/users/{user.id}"
+        admin_client,
+        f"/admin/users/{user.id}/reset-password",
+        token_from=f"/admin/users/{user.id}",
+        follow_redirects=True,
     )
     assert "<code>" in response.get_data(as_text=True)
+    again = admin_client.get("/admin/users/password", follow_redirects=True)  # a reload
+    assert "<code>" not in again.get_data(as_text=True)  # shown once only
+    assert "shown only once" in again.get_data(as_text=True)
     assert theirs.get("/account").status_code == 302
 
 

@@ -89,7 +89,10 @@ def test_reset_and_take_over_a_counselor_gets_no_new_cases(app, agency_people):
         it, f"/admin/users/{victim.id}/reset-authenticator", token_from=f"/admin/users/{victim.id}"
     )
     shown = post(
-        it, f"/admin/users/{victim.id}/reset-password", token_from=f"/admin/users/{victim.id}"
+        it,
+        f"/admin/users/{victim.id}/reset-password",
+        token_from=f"/admin/users/{victim.id}",
+        follow_redirects=True,
     )
     one_time = re.search(r"<code>([^<]+)</code>", shown.get_data(as_text=True)).group(1)
 

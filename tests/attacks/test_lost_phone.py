@@ -18,6 +18,7 @@ def test_after_the_idle_limit_the_phone_opens_nothing(app, agency_people):
             "/help/self",
             {"urgency": "routine", "topics": ["stress"], "text": "MARKER-PHONE"},
             token_from="/help/self",
+            follow_redirects=True,
         )
         assert "MARKER-PHONE" in phone.get(_first_request(phone)).get_data(as_text=True)
     with frozen_at(start + timedelta(minutes=31)):
@@ -34,6 +35,7 @@ def test_a_receipt_code_is_never_left_where_the_phone_would_show_it_again(app, a
         "/help/anonymous",
         {"urgency": "routine", "topics": ["stress"], "text": "MARKER-ANON", "unit": 0},
         token_from="/help/anonymous",
+        follow_redirects=True,
     ).get_data(as_text=True)
     code = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", sent).group(0)
     assert "no-store" in phone.get("/help/").headers["Cache-Control"]  # Back re-asks the server

@@ -106,6 +106,7 @@ def _ask(client, person, people, rng, i):
                 "contact_method": "phone",
             },
             token_from="/help/self",
+            follow_redirects=True,
         )
         return
     colleague = rng.choice([p for p in people if p.id != person.id])

@@ -32,6 +32,7 @@ def test_the_anonymous_unit_is_used_for_routing_and_stored_nowhere(app, agency_p
         "/help/anonymous",
         {"urgency": "routine", "topics": ["stress"], "text": "MARKER-ANON", "unit": north.id},
         token_from="/help/anonymous",
+        follow_redirects=True,
     )
     assert sent.status_code == 200
     case = db.session.scalars(select(Case)).one()
@@ -116,6 +117,7 @@ def test_control_characters_are_refused_with_a_clear_message_and_nothing_is_stor
             "/help/self",
             {"urgency": "routine", "topics": ["stress"], "text": text, "contact_method": "phone"},
             token_from="/help/self",
+            follow_redirects=True,
         )
         assert page.status_code == 200
         assert CONTROL_MESSAGE in page.get_data(as_text=True)
@@ -129,6 +131,7 @@ def test_control_characters_are_refused_with_a_clear_message_and_nothing_is_stor
             "contact_method": "phone",
         },
         token_from="/help/self",
+        follow_redirects=True,
     )
     assert "Your request was sent" in ok.get_data(as_text=True)
     assert db.session.query(Case).count() == 1

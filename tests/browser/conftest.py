@@ -89,6 +89,31 @@ def live_app(tmp_path: Path) -> Iterator[tuple[object, str]]:
         db.engine.dispose()
 
 
+# At phone size: the page never scrolls sideways, and every control (and every link outside
+# running text: the crisis bar, the header, navigation, cards, buttons) is at least 44 x 44
+# CSS px, measured from the rendered boxes.
+PHONE_CHECK = """() => {
+  const found = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > doc.clientWidth + 1) {
+    found.push(`scrolls sideways: ${doc.scrollWidth}px wide in ${doc.clientWidth}px`);
+  }
+  const controls = 'button, select, textarea, summary, a.button, .card > a, '
+    + 'input:not([type=hidden]):not([type=checkbox]):not([type=radio]), '
+    + '.crisis-bar a, header a, nav a';
+  for (const el of document.querySelectorAll(controls)) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || el.closest('.skip')) continue;
+    if (box.width < 43.5 || box.height < 43.5) {
+      const what = (el.innerText || el.value || el.name || el.tagName).trim().slice(0, 30);
+      found.push(`tap target ${el.tagName.toLowerCase()} "${what}" is ${Math.round(box.width)}`
+        + ` x ${Math.round(box.height)} px`);
+    }
+  }
+  return found;
+}"""
+
+
 @dataclass
 class Visit:
     """What the journey saw: pages checked by axe, violations, console errors."""
@@ -149,6 +174,8 @@ class Journey:
         for v in result:
             if v["impact"] in ("serious", "critical"):
                 self.visit.violations.append(f"{path}: {json.dumps(v)}")
+        if self.visit.viewport == "phone":
+            self.visit.violations += [f"{path}: {p}" for p in page.evaluate(PHONE_CHECK)]
         self.visit.shots += 1
         folder = SCREENSHOTS / self.visit.viewport / self.visit.journey
         folder.mkdir(parents=True, exist_ok=True)

@@ -35,8 +35,10 @@ class Person:
     username: str
 
 
-def sign_in(j, user: Person, app) -> None:  # type: ignore[no-untyped-def]
-    j.goto("/login")
+def sign_in(j, user: Person, app, here: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the form: at /login, or (``here``) on the sign-in page already open."""
+    if not here:
+        j.goto("/login")
     j.page.fill("#username", user.username)
     j.page.fill("#password", PASSWORD)
     j.submit("Sign in")
@@ -200,7 +202,7 @@ def test_crisis_path_shows_numbers_first(journey, team):
     officer.goto("/help/")
     officer.page.get_by_role("link", name="I need help right now").click()
     officer.check()
-    assert "Call or text 988" in officer.page.locator("main .crisis-panel").inner_text()
+    assert "Text 988" in officer.page.locator("main .crisis-panel").inner_text()
     officer.goto("/help/anonymous")
     officer.page.check("input[name=urgency][value=crisis]")
     officer.page.fill("#text", "I am not safe tonight")
@@ -209,7 +211,7 @@ def test_crisis_path_shows_numbers_first(journey, team):
     # The crisis panel (not just the banner every page carries) comes before the receipt.
     assert officer.page.locator("main .crisis-panel").count() == 1
     assert page.index('class="crisis-panel"') < page.index("Your request was sent")
-    assert "Call or text 988" in officer.page.locator("main .crisis-panel").inner_text()
+    assert "Text 988" in officer.page.locator("main .crisis-panel").inner_text()
 
 
 def test_crisis_with_nobody_available_says_so_and_the_limits_come_first(journey, team):
@@ -234,8 +236,9 @@ def test_crisis_with_nobody_available_says_so_and_the_limits_come_first(journey,
     officer.submit("Send anonymously")
     main = officer.page.locator("main").inner_text()
     assert "Nobody could be paged at once" in main
-    assert "We cannot call you" in main
-    assert "Call or text 988" in officer.page.locator("main .crisis-panel").inner_text()
+    assert "The team cannot reach you" in main
+    assert "Phone number or e-mail to reach you" in main  # and a way to give one
+    assert "Text 988" in officer.page.locator("main .crisis-panel").inner_text()
     with app.app_context():
         told = set(db.session.scalars(select(Notification.kind)))
     assert "crisis_unrouted" in told

@@ -83,7 +83,7 @@ def test_accept_contact_note_and_plan(app, team):
     assert dues == [timedelta(hours=h) for h in (24, 72, 168, 720, 2160)]
     assert b"MARKER" not in db.session.scalars(select(Note.body)).one()
     kinds = [e.kind for e in db.session.scalars(select(CaseEvent).order_by(CaseEvent.id))]
-    assert kinds == ["accepted", "note added", "check-ins scheduled"]
+    assert kinds == ["first contact", "accepted", "note added", "check-ins scheduled"]
 
 
 def test_a_check_in_in_the_past_is_refused(app, team):

@@ -137,7 +137,9 @@ def test_anonymous_officer_answers_with_the_receipt(app, people):
         jobs.dispatch_due_checkins(utcnow())
     assert count(Outbox) == 0  # nobody to e-mail: anonymous means anonymous
     client = app.test_client()
-    page = post(client, "/receipt", {"code": code}, token_from="/receipt").get_data(as_text=True)
+    page = post(
+        client, "/receipt", {"code": code}, token_from="/receipt", follow_redirects=True
+    ).get_data(as_text=True)
     assert "A check-in is waiting" in page
     checkin_id = re.search(r'name="checkin" value="(\d+)"', page).group(1)
     post(
@@ -145,6 +147,7 @@ def test_anonymous_officer_answers_with_the_receipt(app, people):
         "/receipt/check-in",
         {"checkin": checkin_id, "code": code, "rating": "4"},
         token_from="/receipt",
+        follow_redirects=True,
     )
     db.session.expire_all()
     assert db.session.scalars(select(CheckIn)).one().status == "answered"

@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
 
 T = datetime(2025, 3, 5, 14, 0, tzinfo=UTC)
 # A creation time to the microsecond, as releases before 0008 kept them (0008 keeps the hour).
@@ -381,6 +381,12 @@ def seed_0010(conn: Connection) -> None:
     insert(conn, "access_log", access(5, None, mac_version=2, case_ref="r" * 64))
 
 
+def seed_0011(conn: Connection) -> None:
+    """A page held for one display, and a form's used one-time token."""
+    insert(conn, "held_pages", {"id": "h" * 64, "box": b"\x01" * 48, "created_at": T})
+    insert(conn, "used_tokens", {"id": "u" * 64, "at": T})
+
+
 SEEDS: dict[str, Callable[[Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -392,4 +398,5 @@ SEEDS: dict[str, Callable[[Connection], None]] = {
     "0008": seed_0008,
     "0009": seed_0009,
     "0010": seed_0010,
+    "0011": seed_0011,
 }

@@ -93,6 +93,7 @@ def test_a_crisis_with_nobody_available_reaches_the_coordinators_and_the_officer
         "/help/self",
         {"urgency": "crisis", "contact_method": "phone"},
         token_from="/help/self",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "Nobody could be paged at once" in page
     assert 'href="tel:911"' in page
@@ -126,6 +127,7 @@ def test_the_reporter_of_an_escalated_concern_sees_the_crisis_numbers(app, team)
         "/help/concern",
         {"colleague": "sam", "urgency": "routine", "behaviours": ["self-harm"]},
         token_from="/help/concern",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "If someone is in danger now, call 911" in page
     assert "Because of what you noticed, this is being handled as a crisis" in page
@@ -210,7 +212,9 @@ def test_every_form_that_takes_free_text_tells_the_limits_first(app, team):
     code = referrals.submit_anonymous_referral(
         referrals.SelfReferral(["stress"], "MARKER", "routine")
     ).receipt_code
-    receipt = post(app.test_client(), "/receipt", {"code": code}, token_from="/receipt")
+    receipt = post(
+        app.test_client(), "/receipt", {"code": code}, token_from="/receipt", follow_redirects=True
+    )
     page = receipt.get_data(as_text=True)
     assert page.index('href="/privacy"') < page.index("<textarea")
     seen += 1
@@ -248,6 +252,7 @@ def test_after_sending_the_officer_is_told_when_to_expect_contact_and_how_to_che
         "/help/anonymous",
         {"urgency": "soon", "topics": ["sleep"], "unit": 0},
         token_from="/help/anonymous",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "within <strong>a day</strong>" in page
     assert 'href="/receipt"' in page
@@ -258,6 +263,7 @@ def test_after_sending_the_officer_is_told_when_to_expect_contact_and_how_to_che
         "/help/self",
         {"urgency": "routine", "topics": ["sleep"], "contact_method": "phone"},
         token_from="/help/self",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "within <strong>3 days</strong>" in page
     assert 'href="/me/referrals"' in page

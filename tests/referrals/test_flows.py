@@ -71,6 +71,7 @@ def test_named_referral_goes_to_a_counselor_outside_the_officers_unit(app, agenc
             "contact_details": "555-0100",
         },
         token_from="/help/self",
+        follow_redirects=True,
     )
     assert "Your request was sent" in sent.get_data(as_text=True)
     case = db.session.scalars(select(Case)).one()
@@ -121,6 +122,7 @@ def test_routing_skips_the_subjects_chain_of_command(app, agency):
         "/help/self",
         {"urgency": "routine", "contact_method": "here"},
         token_from="/help/self",
+        follow_redirects=True,
     )
     case = db.session.scalars(select(Case)).one()
     assert case.assignee_id is None  # north peer: same unit; sergeant: chain of command
@@ -146,6 +148,7 @@ def test_anonymous_receipt_round_trip_stores_no_address_or_device(app, agency, c
             "unit": agency["units"]["north"].id,
         },
         token_from="/help/anonymous",
+        follow_redirects=True,
     ).get_data(as_text=True)
     code = re.search(r'class="receipt-code"><code>([0-9A-Z-]+)</code>', sent).group(1)
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}", code)  # 80 bits
@@ -162,7 +165,11 @@ def test_anonymous_receipt_round_trip_stores_no_address_or_device(app, agency, c
     )
 
     page = post(
-        anonymous, "/receipt", {"code": code.lower().replace("-", " ")}, token_from="/receipt"
+        anonymous,
+        "/receipt",
+        {"code": code.lower().replace("-", " ")},
+        token_from="/receipt",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "MARKER-REPLY we are here" in page
     assert "MARKER-ANON" in page
@@ -171,6 +178,7 @@ def test_anonymous_receipt_round_trip_stores_no_address_or_device(app, agency, c
         "/receipt/message",
         {"code": code, "body": "MARKER-ANSWER thank you"},
         token_from="/receipt",
+        follow_redirects=True,
     )
     assert "MARKER-ANSWER thank you" in counselor.get(f"/cases/{case.id}").get_data(as_text=True)
 
@@ -183,7 +191,9 @@ def test_anonymous_receipt_round_trip_stores_no_address_or_device(app, agency, c
 def test_wrong_receipt_is_refused_without_an_error_page(app, agency):
     client = app.test_client()
     for code in ["0000-0000-0000-0000", "not a code", "x" * 40]:
-        response = post(client, "/receipt", {"code": code}, token_from="/receipt")
+        response = post(
+            client, "/receipt", {"code": code}, token_from="/receipt", follow_redirects=True
+        )
         assert response.status_code == 200
         assert "No request matches that code" in response.get_data(as_text=True)
 
@@ -192,7 +202,13 @@ def test_wrong_receipt_is_refused_without_an_error_page(app, agency):
 def test_receipt_lookups_are_rate_limited(app, agency, app_overrides):
     client = app.test_client()
     codes = [
-        post(client, "/receipt", {"code": "0000-0000-0000-0000"}, token_from="/receipt").status_code
+        post(
+            client,
+            "/receipt",
+            {"code": "0000-0000-0000-0000"},
+            token_from="/receipt",
+            follow_redirects=True,
+        ).status_code
         for _ in range(4)
     ]
     assert codes == [200, 200, 200, 429]
@@ -206,6 +222,7 @@ def test_crisis_shows_the_numbers_first_and_pages_the_on_call_counselor(app, age
         "/help/self",
         {"urgency": "crisis", "contact_method": "phone"},
         token_from="/help/self",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert body.index('href="tel:988"', body.index("<main")) < body.index("Your request was sent")
     assert "555-0199" in body
@@ -223,6 +240,7 @@ def test_crisis_with_nobody_on_call_pages_an_available_counselor(app, agency):
         "/help/anonymous",
         {"urgency": "crisis", "unit": 0},
         token_from="/help/anonymous",
+        follow_redirects=True,
     )
     kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
     paged = {who for who, kind in kinds if kind == "crisis"}
@@ -239,9 +257,11 @@ def test_crisis_with_nobody_available_tells_the_officer_plainly(app, agency):
         "/help/anonymous",
         {"urgency": "crisis", "unit": 0},
         token_from="/help/anonymous",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "Nobody could be paged at once" in body
-    assert "We cannot call you: you did not leave a way to reach you" in body
+    assert "The team cannot reach you: you did not leave a way to contact you." in body
+    assert "Phone number or e-mail to reach you" in body  # and a way to add one
     kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
     assert (agency["coordinator"].id, "crisis_unrouted") in kinds
 
@@ -253,6 +273,7 @@ def test_notifications_never_carry_content(app, agency):
         "/help/self",
         {"urgency": "soon", "text": "MARKER-TEXT", "contact_method": "here"},
         token_from="/help/self",
+        follow_redirects=True,
     )
     page = signed_in(app, agency["peer_south"]).get("/cases/").get_data(as_text=True)
     assert "A new referral is waiting for you." in page
@@ -278,6 +299,7 @@ def test_screener_result_can_be_attached_and_is_rescored_on_the_server(app, agen
         "/help/self",
         {"start": "1", "screener": "gad7", "screener_answers": "3,3,3,3,3,3,3"},
         token_from="/help/self",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "GAD7 result will be attached" in start
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
@@ -291,6 +313,7 @@ def test_screener_result_can_be_attached_and_is_rescored_on_the_server(app, agen
             "screener_answers": "3,3,3,3,3,3,3",
         },
         token_from="/help/self",
+        follow_redirects=True,
     )
     case = db.session.scalars(select(Case)).one()
     page = signed_in(app, agency["peer_south"]).get(f"/cases/{case.id}").get_data(as_text=True)
@@ -332,6 +355,7 @@ def test_supervisor_report_reaches_a_counselor_and_the_supervisor_learns_only_st
             "text": "MARKER-CONCERN smelled of alcohol at roll call",
         },
         token_from="/help/report",
+        follow_redirects=True,
     )
     case = db.session.scalars(select(Case)).one()
     assert case.kind == "supervisor_report"
@@ -383,6 +407,7 @@ def test_colleague_concern_resolves_names_and_offers_choices(app, agency):
         "/help/concern",
         {"colleague": "Sam Rivera", "urgency": "routine"},
         token_from="/help/concern",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "Choose one of the people below" in ambiguous
     assert 'value="sam.two"' in ambiguous
@@ -391,6 +416,7 @@ def test_colleague_concern_resolves_names_and_offers_choices(app, agency):
         "/help/concern",
         {"colleague": "Nobody Here", "urgency": "routine"},
         token_from="/help/concern",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "Nobody matches that name" in unknown
     myself = post(
@@ -398,6 +424,7 @@ def test_colleague_concern_resolves_names_and_offers_choices(app, agency):
         "/help/concern",
         {"colleague": "jordan", "urgency": "routine"},
         token_from="/help/concern",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "Nobody matches" in myself or "Choose one" in myself
     assert count_cases() == 0
@@ -406,6 +433,7 @@ def test_colleague_concern_resolves_names_and_offers_choices(app, agency):
         "/help/concern",
         {"colleague": "sam.two", "urgency": "routine", "text": "MARKER-CONCERN quiet lately"},
         token_from="/help/concern",
+        follow_redirects=True,
     )
     assert count_cases() == 1
 
@@ -417,6 +445,7 @@ def test_officer_can_export_and_withdraw(app, agency):
         "/help/self",
         {"urgency": "routine", "text": "MARKER-TEXT export me", "contact_method": "here"},
         token_from="/help/self",
+        follow_redirects=True,
     )
     case = db.session.scalars(select(Case)).one()
     counselor = signed_in(app, agency["peer_south"])
@@ -472,7 +501,7 @@ def test_officer_can_export_and_withdraw(app, agency):
 )
 def test_bad_input_gets_a_clear_error_and_saves_nothing(app, agency, form):
     officer = signed_in(app, agency["officer"])
-    response = post(officer, "/help/self", form, token_from="/help/self")
+    response = post(officer, "/help/self", form, token_from="/help/self", follow_redirects=True)
     assert response.status_code == 200
     assert 'class="error"' in response.get_data(as_text=True)
     assert count_cases() == 0
@@ -491,6 +520,7 @@ def test_a_tampered_screener_is_an_error_on_the_page_never_silently_dropped(app,
             "screener_answers": "1,1",
         },
         token_from="/help/self",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "The questionnaire result could not be attached" in page
     assert "MARKER-KEPT what I typed" in page  # everything typed is kept
@@ -509,6 +539,7 @@ def test_a_risky_attached_screener_makes_the_request_a_crisis(app, agency):
             "screener_answers": ",".join(["0"] * 8 + ["1"]),
         },
         token_from="/help/self",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "Please call now" in page
     assert db.session.scalars(select(Case)).one().urgency == "crisis"
@@ -531,6 +562,7 @@ def test_a_risky_result_offers_one_tap_to_ask_someone_to_reach_out_now(app, agen
         "/help/reach-out",
         {"screener": "phq9", "screener_answers": ",".join(answers), "named": "0"},
         token_from="/screeners/phq9",
+        follow_redirects=True,
     ).get_data(as_text=True)
     assert "Your receipt code" in sent
     case = db.session.scalars(select(Case)).one()
@@ -542,6 +574,7 @@ def test_a_risky_result_offers_one_tap_to_ask_someone_to_reach_out_now(app, agen
         "/help/reach-out",
         {"screener": "phq9", "screener_answers": ",".join(answers), "named": "1"},
         token_from="/screeners/phq9",
+        follow_redirects=True,
     )
     assert db.session.query(Case).filter(Case.kind == "self_referral").count() == 2
 

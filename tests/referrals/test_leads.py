@@ -151,6 +151,7 @@ def test_a_risky_result_is_sent_even_if_it_does_not_score_and_an_expired_page_se
         "/help/reach-out",
         {"screener": "phq9", "screener_answers": "", "named": "0"},
         token_from="/screeners/phq9",
+        follow_redirects=True,
     )
     assert sent.status_code == 200
     assert "Your receipt code" in sent.get_data(as_text=True)
@@ -170,6 +171,7 @@ def test_an_attached_result_with_blank_answers_is_a_form_error_not_a_server_erro
         "/help/anonymous",
         {"urgency": "routine", "unit": 0, "screener": "phq9", "screener_answers": ""},
         token_from="/help/anonymous",
+        follow_redirects=True,
     )
     assert page.status_code == 200
     assert "The questionnaire result could not be attached." in page.get_data(as_text=True)

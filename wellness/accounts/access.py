@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, session
+from flask import abort, session, url_for
 from flask_login import current_user, login_required
 
 from wellness.accounts import sessions
@@ -37,6 +37,20 @@ def roles_required(*roles: Role) -> Callable[[Callable[..., Any]], Callable[...,
         return wrapped
 
     return decorator
+
+
+def start_page(user: Any) -> str:
+    """Where someone lands after signing in: where their work is. The coordinator's queue
+    (what needs action first), a counselor's cases, administration, or the officer's own
+    requests."""
+    for role, endpoint in (
+        (Role.COORDINATOR, "program.queue"),
+        (Role.COUNSELOR, "cases.my_cases"),
+        (Role.ADMIN, "admin.users"),
+    ):
+        if holds(user, role):
+            return url_for(endpoint)
+    return url_for("referrals.my_referrals")
 
 
 def current_private_key() -> bytes:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -16,12 +19,14 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from wellness.accounts import service, sessions, signin, totp
+from wellness.accounts.access import start_page
 from wellness.accounts.forms import LoginForm, NoticeAddressForm, PasswordChangeForm, TotpForm
 from wellness.accounts.models import User
 from wellness.accounts.passwords import WeakPasswordError
 from wellness.crypto import keypairs
 from wellness.extensions import limiter, login_manager
 from wellness.keys import service as keys
+from wellness.main import drafts, held
 from wellness.notifications import service as notifications
 
 bp = Blueprint("auth", __name__)
@@ -36,7 +41,36 @@ def load_user(user_id: str) -> User | None:
     sid, skey = session.get("sid"), session.get("skey")
     if not sid or not isinstance(skey, bytes) or not user_id.isdigit():
         return None
-    return sessions.resume_session(sid, skey, int(user_id))
+    user = sessions.resume_session(sid, skey, int(user_id))
+    if user is None:
+        g.session_lapsed = True  # it ended: the idle limit passed (or it was ended elsewhere)
+    return user
+
+
+@login_manager.unauthorized_handler
+def sign_in_first() -> Response:
+    """A page that needs signing in: say why, keep what was typed into a form that was sent
+    (it is put back once they are in again), and come back to the same page afterwards."""
+    page = drafts.keep() or (request.path if request.method == "GET" else None)
+    if g.get("session_lapsed"):
+        flash(SIGNED_OUT_IDLE + (" What you typed has been kept." if drafts.restorable() else ""))
+    else:
+        flash("Please sign in to continue.")
+    return redirect(url_for("auth.login", next=page) if page else url_for("auth.login"))
+
+
+SIGNED_OUT_IDLE = (
+    "You were signed out after a while without activity, so nobody else can see your pages. "
+    "Please sign in again."
+)
+
+
+def _safe_next(value: str | None) -> str | None:
+    """A path on this site to return to after signing in (never another site)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else None
 
 
 # Pages that must work for everyone, even with the database down, never look at the account.
@@ -57,7 +91,7 @@ def require_fresh_password() -> Response | None:
 @limiter.limit(login_limit, methods=["POST"])
 def login() -> Response | str:
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(start_page(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -67,7 +101,12 @@ def login() -> Response | str:
         except signin.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
+            back_to = _safe_next(request.args.get("next"))
+            kept = held.keep_across_sign_in()
             session.clear()  # nothing from before sign-in carries over (session fixation)
+            session.update(kept)  # (what they typed, held under a key only this browser has)
+            if back_to:
+                session["next"] = back_to
             second_factor = signin.needs_second_factor(user)
             session["sid"], session["skey"] = sessions.start_session(
                 user, private, verified=not second_factor
@@ -92,11 +131,20 @@ def _pending_private() -> bytes:
 
 def _finish_login(user: User) -> Response:
     sid, session_key = session["sid"], session["skey"]
+    back_to, kept = session.get("next"), held.keep_across_sign_in()
     sessions.mark_verified(sid)
     session.clear()
     session["sid"], session["skey"] = sid, session_key
+    session.update(kept)
     login_user(user)
-    return redirect(url_for("main.home"))
+    return redirect(_safe_next(back_to) or start_page(user))
+
+
+@bp.route("/session/alive")
+@login_required
+def alive() -> Response:
+    """Still here: the idle clock starts again (the page's "stay signed in" button)."""
+    return Response(status=204)
 
 
 @bp.route("/login/verify", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, or_
@@ -120,9 +120,10 @@ def mark_verified(sid: str) -> None:
         row.last_seen_at = floor_minute(utcnow())
 
 
-@use_case
 def resume_session(sid: str, session_key: bytes, user_id: int) -> User | None:
-    """The user of a live session, refreshing its idle clock; None if ended or idle too long."""
+    """The user of a live session, refreshing its idle clock; None if ended or idle too long.
+    Runs on every request: it writes (and commits) only when the clock moves a minute on, so
+    a page's own reads are not cut off by a commit that changed nothing."""
     user = db.session.get(User, user_id)
     row = _row(sid, session_key, user)
     if row is None or not row.verified or user is None or not user.active:
@@ -132,8 +133,13 @@ def resume_session(sid: str, session_key: bytes, user_id: int) -> User | None:
         end_session(sid)
         return None
     if floor_minute(now) > as_utc(row.last_seen_at):  # one write a minute at most
-        row.last_seen_at = floor_minute(now)
+        _touch(row, floor_minute(now))
     return user
+
+
+@use_case
+def _touch(row: LoginSession, minute: datetime) -> None:
+    row.last_seen_at = minute
 
 
 def session_private_key(sid: str, session_key: bytes) -> bytes:

@@ -19,10 +19,12 @@ from wellness.agency import service as agency
 from wellness.agency.models import Unit
 from wellness.audit import service as audit
 from wellness.extensions import db
+from wellness.main import held, once
 from wellness.notifications import service as notifications
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
+PASSWORD_SHOWN = "admin password"  # noqa: S105  (the kind of page held, not a password)
 NONE = 0  # the "no unit / no supervisor" choice in selects
 
 
@@ -61,7 +63,7 @@ def users() -> str:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-def new_user() -> str:
+def new_user() -> Response | str:
     form = UserCreateForm()
     form.unit.choices = _unit_choices("No unit")
     if form.validate_on_submit():
@@ -77,11 +79,25 @@ def new_user() -> str:
         except accounts.AccountError as exc:
             form.username.errors.append(str(exc))
         else:
-            # Shown once, in this response only: never in a URL, a flash cookie or a log.
-            return render_template(
-                "admin/password_shown.html", user=user, password=password, proposed=proposed
-            )
+            return _show_password(user, password, proposed=[str(r) for r in proposed])
     return render_template("admin/user_new.html", form=form)
+
+
+def _show_password(user: User, password: str, **shown: object) -> Response:
+    """Shown once, on the page after the redirect (held server-side for it: never in a URL,
+    a flash cookie or a log); a reload finds it gone, and never makes another."""
+    held.hold(PASSWORD_SHOWN, {"user_id": user.id, "password": password, **shown})
+    return redirect(url_for(".password_shown"))
+
+
+@bp.route("/users/password")
+def password_shown() -> Response | str:
+    page = held.take(PASSWORD_SHOWN)
+    if page is None:
+        flash("A one-time password is shown only once. Reset it again if it was not noted.")
+        return redirect(url_for(".users"))
+    user = _get_user(page.pop("user_id"))
+    return render_template("admin/password_shown.html", user=user, **page)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -139,10 +155,16 @@ def _user_form(user: User) -> UserEditForm:
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
-def reset_password(user_id: int) -> str:
+def reset_password(user_id: int) -> Response:
     user = _get_user(user_id)
-    password = accounts.reset_password(user, current_user)
-    return render_template("admin/password_shown.html", user=user, password=password, reset=True)
+    try:  # a second send of the same page (Back, then again) does not reset it again
+        password = once.run(
+            request.form.get("once"), lambda: accounts.reset_password(user, current_user)
+        )
+    except once.AlreadyDone:
+        flash("That password was reset already. Reset it again if it was not noted.")
+        return redirect(url_for(".edit_user", user_id=user.id))
+    return _show_password(user, password, reset=True)
 
 
 @bp.route("/users/<int:user_id>/reset-authenticator", methods=["POST"])

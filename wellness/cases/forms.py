@@ -9,18 +9,19 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from wellness.accounts.models import SupporterType
 from wellness.cases import lifecycle
 from wellness.cases.lifecycle import OUTCOMES
-from wellness.forms import Form, tags_field
+from wellness.forms import Form, once_field, tags_field
 from wellness.program import configuration
 from wellness.program.models import RESOURCE_KINDS
 from wellness.referrals.forms import TEXT_MAX, _choices
 
 
 class NoteForm(Form):
+    once = once_field()
     body = TextAreaField(
         "Note (only people holding this case can read it)",
         validators=[InputRequired(), Length(max=TEXT_MAX)],
@@ -29,8 +30,9 @@ class NoteForm(Form):
 
 
 class CheckInForm(Form):
+    once = once_field()
     due_at = DateTimeLocalField(
-        "When (UTC)", validators=[InputRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        "When", validators=[InputRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
     )
 
 
@@ -39,9 +41,10 @@ class CheckInForm(Form):
 
 
 class PlanForm(Form):
+    once = once_field()
     template = SelectField("Plan", coerce=int, validate_choice=True)
     start = DateTimeLocalField(
-        "Starting from (UTC)",
+        "Starting from",
         validators=[InputRequired()],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
@@ -56,11 +59,17 @@ class PlanForm(Form):
 class TransferForm(Form):
     """A counselor to hand a case to; never the person handing it on (``exclude``)."""
 
-    to = SelectField("Counselor", coerce=int, validate_choice=True)
+    # Starts on "Choose…": one stray tap must not hand a case to whoever is first.
+    to = SelectField(
+        "Counselor",
+        coerce=lambda value: int(value) if value not in (None, "", "None") else None,
+        validate_choice=True,
+        validators=[DataRequired(message="Choose a counselor.")],
+    )
 
     def __init__(self, *args: object, exclude: int | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.to.choices = [
+        self.to.choices = [SelectChoice("", "Choose a counselor…")] + [
             SelectChoice(u.id, u.display_name) for u in lifecycle.counselors() if u.id != exclude
         ]
 
@@ -91,6 +100,7 @@ class CloseForm(Form):
 
 
 class ResourceForm(Form):
+    once = once_field()
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
     kind = SelectField("Kind", choices=_choices([(k, k) for k in RESOURCE_KINDS]))
     contact = StringField("Phone, address or web site", validators=[Optional(), Length(max=200)])

@@ -96,11 +96,13 @@ def key_row(case_id: int, holder: KeyHolder, user_id: int | None = None) -> Case
 # --- the person's private index of their own cases -------------------------------------------
 
 
-def add_to_index(reader: Reader, case_id: int, role: str) -> None:
-    """Record in the person's own index that they asked for (or reported) this case."""
+def add_to_index(reader: Reader, case_id: int, role: str, about: str | None = None) -> None:
+    """Record in the person's own index that they asked for (or reported) this case; for a
+    concern, whom it is about (the index is sealed to them: only they read it)."""
     keys.lock_index(reader.private_key)
     entries = keys.read_index(reader.account, reader.private_key)
-    keys.write_index(reader.account, reader.private_key, [*entries, {"case": case_id, "as": role}])
+    entry = {"case": case_id, "as": role, **({"about": about} if about else {})}
+    keys.write_index(reader.account, reader.private_key, [*entries, entry])
 
 
 def remove_from_index(reader: Reader, case_id: int) -> None:
@@ -110,6 +112,13 @@ def remove_from_index(reader: Reader, case_id: int) -> None:
     keys.write_index(
         reader.account, reader.private_key, [e for e in entries if e.get("case") != case_id]
     )
+
+
+def index_entries(reader: Reader) -> list[dict]:
+    """The person's own index: each case they asked for or reported, and in what capacity."""
+    if reader.user is None:
+        return []
+    return list(keys.read_index(reader.user, reader.private_key))
 
 
 def own_case_ids(reader: Reader, role: str = "owner") -> list[int]:

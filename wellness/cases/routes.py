@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from wellness.accounts import service as accounts
 from wellness.accounts.access import current_private_key, roles_required
 from wellness.accounts.models import Role, User
-from wellness.cases import forms, lifecycle
+from wellness.cases import actions, caseload, forms, lifecycle
 from wellness.cases import service as cases
-from wellness.cases.models import OPEN_STATUSES, Case
+from wellness.cases.models import Case
 from wellness.cases.service import Reader
 from wellness.checkins import rules
 from wellness.checkins import service as checkins
-from wellness.checkins.models import ANSWERED, MISSED, SCHEDULED, SENT, CheckIn, PlanTemplate
+from wellness.checkins.models import PlanTemplate
 from wellness.extensions import db
+from wellness.main import once
 from wellness.notifications import service as notifications
 from wellness.program.models import Resource
 from wellness.referrals.forms import CsrfForm, MessageForm
-from wellness.timeutil import as_utc, utcnow
+from wellness.timeutil import from_zone, utcnow
 
 bp = Blueprint("cases", __name__)
 STAFF = (Role.COUNSELOR, Role.COORDINATOR)
@@ -48,37 +46,18 @@ def deadline_clock(case: Case) -> rules.Clock:
 @bp.route("/cases/")
 @roles_required(*STAFF)
 def my_cases() -> str:
-    mine = db.session.scalars(
-        select(Case)
-        .where(Case.assignee_id == current_user.id, Case.status.in_(OPEN_STATUSES))
-        .order_by(Case.created_at)
-    ).all()
     now = utcnow()
-    end_of_day = now.replace(hour=23, minute=59, second=59)
-    # Every check-in of the open cases just read, by case id only, sorted out here: with any
-    # status condition in the query, SQLite's planner walks the status index instead (every
-    # answered check-in in the database). An open case has a handful of check-ins.
-    week_ago = now - timedelta(days=7)
-    listed = [
-        ci
-        for ci in db.session.scalars(
-            select(CheckIn)
-            .where(CheckIn.case_id.in_([c.id for c in mine]))
-            .order_by(CheckIn.due_at)
-        )
-        if (ci.status == SCHEDULED and as_utc(ci.due_at) <= end_of_day)
-        or ci.status in (SENT, MISSED)
-        or (ci.status == ANSWERED and ci.answered_at and as_utc(ci.answered_at) >= week_ago)
-    ]
+    load = caseload.of(current_user.id, now)
     return render_template(
         "cases/dashboard.html",
         now=now,
         clock=deadline_clock,
-        new=[c for c in mine if c.status == "new"],
-        ongoing=[c for c in mine if c.status != "new"],
-        today=[c for c in listed if c.status == SCHEDULED],
-        waiting=[c for c in listed if c.status in (SENT, MISSED)],
-        answered=[c for c in listed if c.status == ANSWERED],
+        new=load.new,
+        ongoing=load.ongoing,
+        today=load.today,
+        waiting=load.waiting,
+        answered=load.answered,
+        labels=cases.labels([*load.new, *load.ongoing]),
         notifications=notifications.unread(current_user.id),
         messages=notifications.MESSAGES,
         availability=forms.AvailabilityForm(
@@ -105,9 +84,14 @@ def _render_case(case_id: int, status: int = 200, **forms_given: object) -> tupl
         "close": forms.CloseForm(),
         **forms_given,
     }
+    c = view.case
+    state = (c.status, c.contacted_at is not None, c.accepted_at is not None)
     return render_template(
         "cases/case.html",
         view=view,
+        label=cases.labels([c])[c.id],
+        actions=actions.available(*state),
+        next_step=actions.next_step(*state),
         events=lifecycle.events(case_id),
         notes=lifecycle.read_notes(case_id, view.key),
         checkins=checkins.for_case(case_id),
@@ -117,11 +101,14 @@ def _render_case(case_id: int, status: int = 200, **forms_given: object) -> tupl
     ), status
 
 
-def _act(case_id: int, action, done: str) -> Response:  # type: ignore[no-untyped-def]
+def _act(case_id: int, action, done: str, token: str | None = None) -> Response:  # type: ignore[no-untyped-def]
+    """Do it (once, for a form with a one-time token), say how it went, show the case again."""
     try:
-        action()
+        once.run(token, action)
     except (lifecycle.LifecycleError, checkins.CheckInError, rules.PlanError) as exc:
         flash(str(exc))
+    except once.AlreadyDone:
+        flash("That was done already.")
     else:
         flash(done)
     return redirect(url_for(".case", case_id=case_id))
@@ -143,6 +130,7 @@ def message(case_id: int) -> Response | tuple[str, int]:
         case_id,
         lambda: cases.post_message(case_id, _reader(), form.body.data.strip()),
         "Message sent.",
+        form.once.data,
     )
 
 
@@ -176,6 +164,7 @@ def note(case_id: int) -> Response | tuple[str, int]:
         case_id,
         lambda: lifecycle.add_note(case_id, _reader(), form.body.data.strip()),
         "Note added.",
+        form.once.data,
     )
 
 
@@ -185,9 +174,12 @@ def schedule_checkin(case_id: int) -> Response | tuple[str, int]:
     form = forms.CheckInForm()
     if not form.validate_on_submit():
         return _render_case(case_id, 400, checkin=form)
-    due = form.due_at.data.replace(tzinfo=utcnow().tzinfo)
+    due = from_zone(form.due_at.data, current_app.config["TIMEZONE"])
     return _act(
-        case_id, lambda: checkins.schedule(case_id, _reader(), [due]), "Check-in scheduled."
+        case_id,
+        lambda: checkins.schedule(case_id, _reader(), [due]),
+        "Check-in scheduled.",
+        form.once.data,
     )
 
 
@@ -198,11 +190,12 @@ def schedule_plan(case_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _render_case(case_id, 400, plan=form)
     template = db.session.get(PlanTemplate, form.template.data)
-    start = form.start.data.replace(tzinfo=utcnow().tzinfo)
+    start = from_zone(form.start.data, current_app.config["TIMEZONE"])
     return _act(
         case_id,
         lambda: checkins.schedule_plan(case_id, _reader(), template, start),
         "Check-in plan scheduled.",
+        form.once.data,
     )
 
 

@@ -21,11 +21,12 @@ from wellness.cases.keyholding import (
     NotSharedError,
     Reader,
     data_key,
+    held,
     own_case_ids,
     remove_from_index,
     seal_to,
 )
-from wellness.cases.models import OPEN_STATUSES, Case, KeyHolder, Message
+from wellness.cases.models import OPEN_STATUSES, Case, CaseEvent, KeyHolder, Message
 from wellness.crypto import fields, records
 from wellness.crypto.errors import DecryptionError
 from wellness.extensions import db
@@ -33,6 +34,7 @@ from wellness.keyring import decrypt_field, encrypt_field
 from wellness.keys import service as keys
 from wellness.keys import trust
 from wellness.notifications import service as notifications
+from wellness.referrals.models import Receipt
 from wellness.timeutil import as_utc, floor_hour, utcnow
 from wellness.transaction import use_case
 
@@ -113,8 +115,31 @@ def create_case(
         keyholding.seal_to_receipt(case, key, receipt_public)
     if reporter is not None:  # a reporter can find the case's status, never open it
         with contextlib.suppress(trust.UntrustedKeyError):
-            keyholding.add_to_index(reporter, case.id, "reporter")
+            about = (content.get("subject") or {}).get("name")
+            keyholding.add_to_index(reporter, case.id, "reporter", about)
     return case
+
+
+KIND_LABELS = {
+    "concern": "concern from a colleague",
+    "supervisor_report": "supervisor's concern report",
+    "critical_incident": "critical incident outreach",
+}
+
+
+def labels(found: list[Case]) -> dict[int, str]:
+    """What each case is, in words staff read on every list: an anonymous or a named request,
+    a concern, a report, an incident's outreach. (Whether a request is anonymous is already
+    known from its receipt row: this shows nothing the database does not.)"""
+    ids = [c.id for c in found if c.kind == "self_referral"]
+    anonymous = set(
+        db.session.scalars(select(Receipt.case_id).where(Receipt.case_id.in_(ids))) if ids else ()
+    )
+    return {
+        c.id: KIND_LABELS.get(c.kind)
+        or ("anonymous request" if c.id in anonymous else "named request")
+        for c in found
+    }
 
 
 def open_caseloads() -> dict[int, int]:
@@ -215,9 +240,8 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
     message.body = records.encrypt(
         key, _encode_message(body, now), fields.MESSAGE_BODY.context(message.id)
     )
-    if sender in ("counselor", "coordinator") and case.contacted_at is None:
-        case.contacted_at = utcnow()
-        case.status = "contacted" if case.status == "new" else case.status
+    if sender in ("counselor", "coordinator"):
+        _first_contact(case, reader.account.id, "first contact: a message")
     if sender not in ("counselor", "coordinator") and case.assignee_id is not None:
         # The officer wrote: tell the counselor, in the same transaction as the message.
         notifications.notify([case.assignee_id], "message", case.id)
@@ -227,10 +251,16 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
 @use_case
 def record_contact(case_id: int, reader: Reader) -> None:
     """The counselor has reached the person: the reporter may now be told so."""
-    case = db.session.get(Case, case_id)
-    if case is None or case.content is None:
-        raise NotSharedError(case_id)
-    data_key(case, reader)  # only someone holding the case may say so
-    case.contacted_at = case.contacted_at or utcnow()
+    case, _ = held(case_id, reader)  # only someone holding the case may say so
+    _first_contact(case, reader.account.id, "first contact")
+
+
+def _first_contact(case: Case, actor_id: int, event: str) -> None:
+    """The first time someone holding the case reaches the person: the clock stops, the
+    timeline says so, and a reporter may now be told that someone has reached out."""
+    if case.contacted_at is not None:
+        return
+    case.contacted_at = utcnow()
     if case.status == "new":
         case.status = "contacted"
+    db.session.add(CaseEvent(case_id=case.id, actor_id=actor_id, kind=event))

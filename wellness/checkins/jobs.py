@@ -26,6 +26,7 @@ from wellness.crypto import fields
 from wellness.extensions import db
 from wellness.keyring import decrypt_field
 from wellness.logsafe import describe_exception
+from wellness.main import held, once
 from wellness.notifications import mail
 from wellness.notifications import service as notifications
 from wellness.transaction import use_case
@@ -158,6 +159,12 @@ def _assignees(case_ids: list[int]) -> list[tuple[int, int]]:
     ).all()
 
 
+@use_case
+def _purge_held() -> int:
+    """Drop held pages and drafts never taken, and form tokens older than a day."""
+    return held.purge() + once.purge()
+
+
 def run_all(now: datetime, only: str | None = None, batch: int = 500) -> dict[str, int]:
     """One pass of every job (or just ``only``), as the scheduler runs it."""
     work = {
@@ -167,6 +174,8 @@ def run_all(now: datetime, only: str | None = None, batch: int = 500) -> dict[st
         "mail": ("emailed", lambda: mail.send_outbox(now, mail.mailer_from_config())),
         # idle and abandoned sign-ins go even when nobody signs in: no wrapped key lingers
         "sessions": ("sessions purged", purge_stale_sessions),
+        # pages held for one display, kept typing and used form tokens expire unread
+        "held": ("held pages purged", _purge_held),
     }
     counts = {}
     for name, (label, job) in work.items():

@@ -37,6 +37,7 @@ CHECKIN_ANSWER = Field("check_ins", "answer")
 TOTP_STATE = Field("users", "totp_state")
 SESSION_PRIVATE_KEY = Field("login_sessions", "private_key")
 ENROL_SECRET = Field("login_sessions", "enrol_secret")
+HELD_BOX = Field("held_pages", "box")  # under a key only the browser holds (main/held.py)
 
 # Class B: under the server key. Addresses pad alike up to RFC 5321's 254 characters; the
 # coordinators clear of a case alike up to ~30 of them (how many are clear is a clue too).

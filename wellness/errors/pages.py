@@ -3,7 +3,9 @@ the error handlers (``errors.routes``) and by pages that answer an error their o
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import Response, current_app, flash, redirect, render_template
+
+from wellness.main import drafts
 
 MESSAGES = {
     400: (
@@ -39,3 +41,16 @@ def render_standalone(template: str, **context: object) -> str:
     the database, and one failing there would turn a calm page into a bare error.
     """
     return current_app.jinja_env.get_template(template).render(**context)
+
+
+def expired_form() -> Response | tuple[str, int]:
+    """A form sent from a page open too long (its CSRF token expired): nothing was done.
+    What was typed is kept and put back in the same form, which is shown again."""
+    page = drafts.keep()
+    if page is None:
+        return render_error(400)
+    flash(
+        "The page had been open too long, so nothing was sent. What you typed is back in the "
+        "form: please send it again."
+    )
+    return redirect(page)

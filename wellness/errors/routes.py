@@ -6,14 +6,14 @@ import contextlib
 import sqlite3
 
 import psycopg
-from flask import Blueprint, current_app
+from flask import Blueprint, Response, current_app
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from wellness.cases.keyholding import NotSharedError
-from wellness.errors.pages import MESSAGES, render_error, render_standalone
+from wellness.errors.pages import MESSAGES, expired_form, render_error, render_standalone
 from wellness.extensions import db
 from wellness.logsafe import describe_exception
 from wellness.program import crisis
@@ -22,8 +22,11 @@ bp = Blueprint("errors", __name__)
 
 
 @bp.app_errorhandler(CSRFError)
-def csrf_error(error: CSRFError) -> tuple[str, int]:
-    return render_error(400)
+def csrf_error(error: CSRFError) -> Response | tuple[str, int]:
+    """A form refused by its CSRF check: nothing was done. What was typed is kept only when
+    the form carried this browser's own token, gone stale (main.drafts); a missing or forged
+    token is refused outright, so no other site can plant text in someone's form."""
+    return expired_form()
 
 
 @bp.app_errorhandler(NotSharedError)

@@ -1,10 +1,13 @@
 """The front door: what this is, where to get help now, and the way in; and health checks."""
 
-from flask import Blueprint, Response, g, render_template
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, g, render_template
 from sqlalchemy import text
 
 from wellness.extensions import db
 from wellness.program import limits
+from wellness.timeutil import to_zone
 
 bp = Blueprint("main", __name__)
 
@@ -30,6 +33,18 @@ def privacy_summary() -> dict[str, object]:
         return g.limits_summary
 
     return {"limits_summary": summary}
+
+
+@bp.app_template_filter("local")
+def local(value: datetime, fmt: str = "%d %b %H:%M") -> str:
+    """A stored (UTC) time as the agency reads it, in its time zone (the ``TIMEZONE`` setting)."""
+    return to_zone(value, current_app.config["TIMEZONE"]).strftime(fmt)
+
+
+@bp.app_context_processor
+def time_zone() -> dict[str, object]:
+    """``zone``: the name of the time zone pages show times in."""
+    return {"zone": current_app.config["TIMEZONE"]}
 
 
 @bp.route("/healthz")

@@ -25,11 +25,26 @@ class Card:
     unheld: bool = False  # every coordinator is in a conflict with it: recovery code needed
 
 
+URGENT_FIRST = {"crisis": 0, "soon": 1, "routine": 2}
+
+
 @dataclass(frozen=True)
 class Queue:
-    waiting: list[Card]
+    waiting: list[Card]  # crisis first, then what needs someone outside a conflict, oldest first
     late: list[Card]
     recent: list[Card]
+
+    @property
+    def crisis_waiting(self) -> int:
+        return sum(1 for card in self.waiting if card.case.urgency == "crisis")
+
+    @property
+    def unheld(self) -> int:
+        return sum(1 for card in self.waiting if card.unheld)
+
+    @property
+    def needs_action(self) -> bool:
+        return bool(self.waiting or self.late)
 
 
 def for_coordinator(coordinator_id: int) -> Queue:
@@ -70,6 +85,7 @@ def for_coordinator(coordinator_id: int) -> Queue:
         .limit(RECENT),
         shown,
     )
+    waiting.sort(key=lambda card: (URGENT_FIRST.get(card.case.urgency, 3), not card.unheld))
     return Queue(waiting, late, recent)
 
 

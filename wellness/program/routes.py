@@ -9,6 +9,7 @@ from flask_login import current_user
 from wellness.accounts.access import current_private_key, roles_required
 from wellness.accounts.models import Role, User
 from wellness.cases import forms, lifecycle
+from wellness.cases import service as case_service
 from wellness.cases.service import Reader
 from wellness.checkins import rules
 from wellness.checkins.models import PlanTemplate
@@ -16,6 +17,7 @@ from wellness.crypto.errors import RecoveryCodeError
 from wellness.extensions import db
 from wellness.incidents import service as incident_service
 from wellness.incidents.forms import IncidentForm
+from wellness.main import once
 from wellness.program import configuration, limits
 from wellness.program import crisis as crisis_numbers
 from wellness.program import queue as queues
@@ -33,9 +35,12 @@ def only_coordinators() -> None:
 
 @bp.route("/queue")
 def queue() -> str:
+    queue = queues.for_coordinator(current_user.id)
+    shown = [card.case for card in (*queue.waiting, *queue.late, *queue.recent)]
     return render_template(
         "program/queue.html",
-        queue=queues.for_coordinator(current_user.id),
+        queue=queue,
+        labels=case_service.labels(shown),
         form_for=_reassign_form,
     )
 
@@ -74,17 +79,19 @@ def resources(resource_id: int | None) -> Response | str:
     resource = None if resource_id is None else db.get_or_404(Resource, resource_id)
     form = forms.ResourceForm(obj=resource)
     if form.validate_on_submit():
-        configuration.save_resource(
-            resource,
-            configuration.ResourceFields(
-                form.name.data,
-                form.kind.data,
-                form.contact.data or "",
-                form.notes.data or "",
-                form.active.data,
-            ),
+        fields = configuration.ResourceFields(
+            form.name.data,
+            form.kind.data,
+            form.contact.data or "",
+            form.notes.data or "",
+            form.active.data,
         )
-        flash("Resource saved.")
+        try:
+            once.run(form.once.data, lambda: configuration.save_resource(resource, fields))
+        except once.AlreadyDone:
+            flash("That was saved already.")
+        else:
+            flash("Resource saved.")
         return redirect(url_for(".resources"))
     return render_template(
         "program/resources.html",

@@ -11,7 +11,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from wellness.forms import CheckboxesField, CsrfForm, Form
+from wellness.forms import CheckboxesField, CsrfForm, Form, once_field
 from wellness.referrals import screeners
 
 __all__ = ["CsrfForm"]  # buttons elsewhere import it from here
@@ -74,6 +74,7 @@ def _choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
 
 
 class ReferralFields(Form):
+    once = once_field()
     topics = CheckboxesField(
         "What is it about? (choose any)", choices=_choices(TOPICS), validators=[Optional()]
     )
@@ -133,8 +134,21 @@ class AnonymousReferralForm(ReferralFields):
         "work with. It is not stored.",
     )
 
+    def validate(self, extra_validators: object = None) -> bool:
+        """An anonymous request needs something to go on: a topic or a few words (a crisis
+        request says enough by itself: it is never refused for being short)."""
+        valid = super().validate(extra_validators)
+        said = self.topics.data or (self.text.data or "").strip() or self.urgency.data == "crisis"
+        if valid and not said:
+            self.form_errors.append(
+                "Choose at least one topic or write a few words, so the team knows how to help."
+            )
+            return False
+        return valid
+
 
 class ConcernForm(Form):
+    once = once_field()
     colleague = StringField(
         "Who are you concerned about?",
         validators=[InputRequired(), Length(max=120)],
@@ -175,6 +189,7 @@ class SupervisorReportForm(ConcernForm):
 
 
 class MessageForm(Form):
+    once = once_field()
     body = TextAreaField(
         "Your message",
         validators=[InputRequired(), Length(max=TEXT_MAX)],
@@ -243,6 +258,7 @@ class ReachOutForm(Form):
 
     screener = HiddenField(validators=[Optional(), Length(max=10)])
     screener_answers = HiddenField(validators=[Optional(), Length(max=120)])
+    once = once_field()
     named = HiddenField()
 
     def result(self) -> screeners.Result | None:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from wellness.accounts.models import User
 from wellness.audit import service as audit
+from wellness.cases import keyholding, state
 from wellness.cases import service as cases
-from wellness.cases import state
 from wellness.cases.keyholding import held
 from wellness.cases.models import Case
 from wellness.cases.service import Reader
@@ -24,6 +24,7 @@ from wellness.transaction import use_case
 class MyReferral:
     case: Case
     role: str  # owner / reporter
+    about: str | None = None  # for a concern: the colleague's name, from the reporter's index
 
     @property
     def status_for_them(self) -> str:
@@ -47,12 +48,16 @@ def status_for_officer(case: Case, role: str) -> str:
 
 def my_referrals(reader: Reader) -> list[MyReferral]:
     """Cases the person asked for and concerns they raised, newest first."""
-    roles = {cid: "owner" for cid in cases.own_case_ids(reader, "owner")}
-    roles.update({cid: "reporter" for cid in cases.own_case_ids(reader, "reporter")})
+    entries = {int(e["case"]): e for e in keyholding.index_entries(reader) if e.get("as") in ROLES}
     found = db.session.scalars(
-        select(Case).where(Case.id.in_(roles)).order_by(Case.created_at.desc())
+        select(Case).where(Case.id.in_(entries)).order_by(Case.created_at.desc())
     ).all()
-    return [MyReferral(case, roles[case.id]) for case in found]
+    return [
+        MyReferral(case, entries[case.id]["as"], entries[case.id].get("about")) for case in found
+    ]
+
+
+ROLES = ("owner", "reporter")
 
 
 @use_case

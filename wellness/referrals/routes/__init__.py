@@ -7,7 +7,7 @@ requests and check-ins (``own``).
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request
+from flask import Blueprint, Response, current_app, flash, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -16,7 +16,7 @@ from wellness.cases.service import Reader
 from wellness.checkins import service as checkins
 from wellness.checkins.forms import AnswerForm
 from wellness.checkins.models import CheckIn
-from wellness.errors.pages import render_error
+from wellness.errors.pages import expired_form
 from wellness.extensions import db
 from wellness.program import crisis as crisis_numbers
 
@@ -24,12 +24,12 @@ bp = Blueprint("referrals", __name__)
 
 
 @bp.errorhandler(CSRFError)
-def page_expired(error: CSRFError) -> tuple[str, int]:
+def page_expired(error: CSRFError) -> Response | tuple[str, int]:
     """A one-tap crisis request from a page left open too long: say plainly that nothing was
     sent, with the numbers and the button again, instead of the generic expired page."""
     if request.endpoint == "referrals.reach_out":
         return render_template("referrals/reach_out_again.html", numbers=_numbers()), 400
-    return render_error(400)
+    return expired_form()
 
 
 def receipt_limit() -> str:

@@ -3,11 +3,16 @@ questionnaires and their one-tap crisis request, and the crisis page."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import (
+    Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
+    url_for,
 )
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +22,7 @@ from wellness.accounts.models import Role
 from wellness.agency import service as agency
 from wellness.checkins import rules
 from wellness.errors.pages import render_standalone
+from wellness.main import held, once
 from wellness.referrals import forms, screeners
 from wellness.referrals import service as referrals
 from wellness.referrals.routes import _me, _numbers, bp
@@ -53,31 +59,47 @@ def _starting(form: forms.ReferralFields) -> bool:
 
 @bp.route("/help/self", methods=["GET", "POST"])
 @login_required
-def self_referral() -> str:
+def self_referral() -> Response | str:
     form = forms.SelfReferralForm()
     if not _starting(form) and form.validate_on_submit():
-        result = referrals.submit_self_referral(
-            _referral(
-                form,
-                contact_method=form.contact_method.data,
-                contact_details=(form.contact_details.data or "").strip(),
-                contact_time=(form.contact_time.data or "").strip(),
-            ),
-            _me(),
+        referral = _referral(
+            form,
+            contact_method=form.contact_method.data,
+            contact_details=(form.contact_details.data or "").strip(),
+            contact_time=(form.contact_time.data or "").strip(),
         )
-        return _sent(result, named=True)
+        return _submit(form, lambda: referrals.submit_self_referral(referral, _me()), named=True)
     return render_template("referrals/self.html", form=form, numbers=_numbers())
 
 
-def _sent(result: referrals.Submitted, named: bool) -> str:
+def _submit(form: forms.Form, submit, named: bool, page: str = "sent", **shown: str) -> Response:  # type: ignore[no-untyped-def]
+    """Send once (a repeat of the same form does nothing), hold the result for one display,
+    and show it after a redirect: a reload or Back never sends it again."""
+    token = form.once.data
+    try:
+        result = once.run(token, submit)
+    except once.AlreadyDone:  # sent already: show what that sending held, if not shown yet
+        held.claim(page, token)
+        return redirect(url_for(f".{page}"))
+    held.hold(page, {"result": asdict(result), "named": named, **shown}, secret=token)
+    return redirect(url_for(f".{page}"))
+
+
+@bp.route("/help/sent")
+def sent() -> str:
     """What happens next: when to expect contact (the urgency's deadline, in words), how to
-    check back, and plainly if a crisis could not be put in anyone's hands at once."""
+    check back, and plainly if a crisis could not be put in anyone's hands at once. Shown
+    once: the receipt code is in no URL or cookie, and a reload shows only that it was sent."""
+    page = held.take("sent")
+    if page is None:
+        return render_template("referrals/sent_again.html")
+    result = referrals.Submitted(**page["result"])
     return render_template(
         "referrals/sent.html",
         result=result,
         numbers=_numbers(),
         expect=_expect(result),
-        named=named,
+        named=page["named"],
     )
 
 
@@ -88,27 +110,25 @@ def _expect(result: referrals.Submitted) -> str:
 
 
 @bp.route("/help/anonymous", methods=["GET", "POST"])
-def anonymous_referral() -> str:
+def anonymous_referral() -> Response | str:
     form = forms.AnonymousReferralForm()
     form.unit.choices = [SelectChoice(0, "Prefer not to say")] + [
         SelectChoice(row.unit.id, row.unit.name) for row in agency.units_in_tree_order()
     ]
     if not _starting(form) and form.validate_on_submit():
-        result = referrals.submit_anonymous_referral(
-            _referral(
-                form,
-                contact_method="here",
-                unit_id=form.unit.data or None,
-                contact_details=(form.contact_details.data or "").strip(),
-            )
+        referral = _referral(
+            form,
+            contact_method="here",
+            unit_id=form.unit.data or None,
+            contact_details=(form.contact_details.data or "").strip(),
         )
-        # The receipt exists only in this response: not in a URL, a cookie or the database.
-        return _sent(result, named=False)
+        # The receipt is shown once, from the held page: never in a URL, a cookie or in clear.
+        return _submit(form, lambda: referrals.submit_anonymous_referral(referral), named=False)
     return render_template("referrals/anonymous.html", form=form, numbers=_numbers())
 
 
 @bp.route("/help/reach-out", methods=["POST"])
-def reach_out() -> str:
+def reach_out() -> Response | str:
     """From a risky questionnaire result: a crisis request in one tap, named if signed in and
     asked, otherwise anonymous (nobody can be paged about someone the system cannot reach)."""
     form = forms.ReachOutForm()
@@ -124,11 +144,11 @@ def reach_out() -> str:
         contact_method="phone" if form.named.data == "1" else "here",
     )
     if form.named.data == "1" and current_user.is_authenticated:
-        return _sent(referrals.submit_self_referral(referral, _me()), named=True)
-    return _sent(referrals.submit_anonymous_referral(referral), named=False)
+        return _submit(form, lambda: referrals.submit_self_referral(referral, _me()), named=True)
+    return _submit(form, lambda: referrals.submit_anonymous_referral(referral), named=False)
 
 
-def _concern(form: forms.ConcernForm, supervisor: bool) -> str:
+def _concern(form: forms.ConcernForm, supervisor: bool) -> Response | str:
     candidates = []
     if form.validate_on_submit():
         try:
@@ -152,13 +172,12 @@ def _concern(form: forms.ConcernForm, supervisor: bool) -> str:
                 actions_taken=(getattr(form, "actions_taken", None) and form.actions_taken.data)
                 or "",
             )
-            result = referrals.submit_concern(report, _me(as_owner=False))
-            return render_template(
-                "referrals/concern_sent.html",
-                result=result,
-                numbers=_numbers(),
-                report=report,
-                expect=_expect(result),
+            return _submit(
+                form,
+                lambda: referrals.submit_concern(report, _me(as_owner=False)),
+                named=True,
+                page="concern_sent",
+                chosen=form.urgency.data,
             )
     return render_template(
         "referrals/concern.html",
@@ -169,15 +188,32 @@ def _concern(form: forms.ConcernForm, supervisor: bool) -> str:
     )
 
 
+@bp.route("/help/concern/sent")
+@login_required
+def concern_sent() -> str:
+    """The reporter's "received" page, shown once after the redirect."""
+    page = held.take("concern_sent")
+    if page is None:
+        return render_template("referrals/sent_again.html", concern=True)
+    result = referrals.Submitted(**page["result"])
+    return render_template(
+        "referrals/concern_sent.html",
+        result=result,
+        numbers=_numbers(),
+        expect=_expect(result),
+        chosen=page.get("chosen"),
+    )
+
+
 @bp.route("/help/concern", methods=["GET", "POST"])
 @login_required
-def concern() -> str:
+def concern() -> Response | str:
     return _concern(forms.ConcernForm(), supervisor=False)
 
 
 @bp.route("/help/report", methods=["GET", "POST"])
 @roles_required(Role.SUPERVISOR)
-def supervisor_report() -> str:
+def supervisor_report() -> Response | str:
     return _concern(forms.SupervisorReportForm(), supervisor=True)
 
 

@@ -24,6 +24,7 @@ from wellness.checkins.ics import calendar_uid
 from wellness.checkins.models import CheckIn
 from wellness.extensions import db
 from wellness.incidents import service as incidents
+from wellness.main import once
 from wellness.referrals import forms, mine
 from wellness.referrals.routes import _answer_own, _me, bp
 from wellness.timeutil import as_utc, utcnow
@@ -101,8 +102,14 @@ def my_referral_message(case_id: int) -> Response | str:
         abort(404)
     form = forms.MessageForm()
     if form.validate_on_submit():
-        cases.post_message(case_id, _me(), form.body.data.strip())
-        flash("Your message was sent.")
+        try:
+            once.run(
+                form.once.data, lambda: cases.post_message(case_id, _me(), form.body.data.strip())
+            )
+        except once.AlreadyDone:
+            flash("That message was sent already.")
+        else:
+            flash("Your message was sent.")
         return redirect(url_for(".my_referral", case_id=case_id))
     view = _open_mine(case_id)
     return render_template(
