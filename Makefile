@@ -43,6 +43,7 @@ test: $(STAMP) $(AXE)
 # Load figures (docs/PERFORMANCE.md): gunicorn on SQLite and PostgreSQL, about 15 minutes.
 bench: $(STAMP)
 	$(VENV)/bin/python bench/run.py
+	$(VENV)/bin/python bench/page_weight.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

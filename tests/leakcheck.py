@@ -116,7 +116,9 @@ def record_form() -> None:
 
     # Fuzzing draws its text from string constants in the code (Hypothesis mines them), so
     # its values are words like "revision" that log lines contain by right: not typed content.
-    if request.method == "POST" and FUZZ_HEADER not in request.headers:
+    # (A file upload is not read here: the photo form's own, larger limit applies to it later.)
+    multipart = request.mimetype == "multipart/form-data"
+    if request.method == "POST" and FUZZ_HEADER not in request.headers and not multipart:
         typed = free_text_fields()
         remember([v for k, v in request.form.items(multi=True) if k in typed], request.path)
 

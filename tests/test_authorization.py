@@ -84,6 +84,18 @@ GET = {
     "statistics.coordinator": COORDINATOR_ONLY,
     "statistics.csv": COORDINATOR_ONLY | {"supervisor": 200},
     "statistics.command": COORDINATOR_ONLY | {"supervisor": 200},
+    "main.manifest": PUBLIC,
+    "main.service_worker": PUBLIC,
+    "directory.team": PUBLIC,
+    "directory.resources": PUBLIC,
+    "directory.photo": dict.fromkeys(ROLES, 404),  # the officer publishes no profile
+    "directory.profile": {"anonymous": L}
+    | dict.fromkeys(ROLES[1:], 403)
+    | {"counselor": 200, "other_counselor": 200},
+    "library.index": PUBLIC,
+    "library.article": PUBLIC,
+    "library.edit": COORDINATOR_ONLY,
+    "push.key": SIGNED_IN,
 }
 
 # POST-only routes: what each role gets for a POST with a valid CSRF token and no other fields.
@@ -119,6 +131,13 @@ POST = {
     | {"counselor": 302, "other_counselor": 302, "coordinator": 302},
     "admin.reset_password": ADMIN_ONLY | {"admin": 302},  # then shown once, after it
     "admin.reset_authenticator": ADMIN_ONLY | {"admin": 302},
+    "directory.profile_photo": {"anonymous": L}
+    | dict.fromkeys(ROLES[1:], 403)
+    | {"counselor": 400, "other_counselor": 400},  # no photo chosen: said so
+    "directory.hide": COORDINATOR_ONLY | {"coordinator": 302},
+    "push.subscribe": {"anonymous": L} | dict.fromkeys(ROLES[1:], 400),  # no subscription sent
+    "push.unsubscribe": {"anonymous": L} | dict.fromkeys(ROLES[1:], 400),
+    "push.off_everywhere": {"anonymous": L} | dict.fromkeys(ROLES[1:], 302),
 }
 
 
@@ -157,6 +176,9 @@ def authorization_world():
     )[0]
     db.session.add(Resource(name="EAP", kind="EAP"))
     db.session.add(PlanTemplate(name="Plan", offsets_hours="24"))
+    from wellness.library.models import Article
+
+    db.session.add(Article(slug="sleep", title="Sleep", topic="sleep", body="Rest."))
     grant = RoleGrant(user_id=people["officer"].id, role=Role.COUNSELOR, outcome="refused")
     db.session.add(grant)
     db.session.commit()
@@ -165,6 +187,8 @@ def authorization_world():
         "resource_id": 1,
         "plan_id": 1,
         "grant_id": grant.id,
+        "article_id": 1,
+        "slug": "sleep",
     }
     return people, case
 

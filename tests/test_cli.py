@@ -69,6 +69,19 @@ def test_demo_builds_an_agency_once(fresh_app):
             assert not user.is_staff or accounts.totp_secret(user) in result.output
         roles = set().union(*(u.roles for u in db.session.scalars(select(User))))
         assert roles == set(Role)
+        # The officer's side (issue 17): published profiles, public resources, the library.
+        from wellness.directory import service as directory
+        from wellness.library import service as library
+        from wellness.program import configuration
+
+        assert len(directory.published()) == 5
+        assert {"families", "retirees"} <= set().union(*(p.serves for p in directory.published()))
+        assert len(configuration.public_resources()) >= 6
+        articles = library.published()
+        assert {a.topic for a in articles} == set(library.TOPICS)
+        assert all("Asking for help" in a.body or "ask" in a.body.lower() for a in articles)
+    page = fresh_app.test_client().get("/library/after-a-critical-incident")
+    assert "call or text 988" in page.get_data(as_text=True)
     again = runner.invoke(args=["demo"])
     assert again.exit_code != 0
     assert "already has accounts" in again.output

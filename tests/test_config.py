@@ -37,3 +37,16 @@ def test_safe_defaults(tmp_path):
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["MAX_CONTENT_LENGTH"] <= 1024 * 1024
     assert app.config["DEBUG"] is False
+
+
+def test_a_mistyped_time_zone_stops_the_start_with_the_reason(tmp_path):
+    import pytest
+
+    with pytest.raises(ValueError, match="not a time zone name"):
+        create_app({"TIMEZONE": "America/Chicgo", "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_over_https_the_session_cookie_is_host_only(tmp_path):
+    app = create_app({"HTTPS": True, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-wellness_session"
+    assert app.config["SESSION_COOKIE_SECURE"] is True

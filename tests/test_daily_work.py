@@ -163,6 +163,74 @@ def test_typing_survives_an_idle_sign_out_and_comes_back_after_signing_in(app, p
     assert count(Message) == 0  # put back, never sent on their behalf
 
 
+def test_typing_kept_at_an_idle_sign_out_goes_back_to_that_person_only(app, people):
+    """Someone else signing in next on the same browser never gets it."""
+    case, _ = self_referral(people["officer"])
+    other = make_user("luis", Role.COUNSELOR)
+    db.session.commit()
+    kelly = app.test_client()
+    start = utcnow()
+    with frozen_at(start):
+        login(kelly, people["counselor"])
+        page = kelly.get(f"/cases/{case.id}").get_data(as_text=True)
+    data = form_data(page, f"/cases/{case.id}/note") | {"body": "MARKER-KELLYS-NOTE"}
+    with frozen_at(start + timedelta(minutes=app.config["IDLE_TIMEOUT_STAFF_MINUTES"] + 1)):
+        assert kelly.post(f"/cases/{case.id}/note", data=data).status_code == 302
+        with kelly.session_transaction() as session:
+            assert "draft" in session["held"]  # kept, for Kelly
+        login(kelly, other)  # Luis signs in on the browser Kelly left
+        with kelly.session_transaction() as session:
+            assert "draft" not in session.get("held", {})  # not carried over to him
+
+
+def test_a_note_kept_at_an_idle_sign_out_comes_back_as_a_note_not_a_message(app, people):
+    case, _ = self_referral(people["officer"])
+    kelly = app.test_client()
+    start = utcnow()
+    with frozen_at(start):
+        login(kelly, people["counselor"])
+        page = kelly.get(f"/cases/{case.id}").get_data(as_text=True)
+    data = form_data(page, f"/cases/{case.id}/note") | {"body": "MARKER-PRIVATE-NOTE"}
+    with frozen_at(start + timedelta(minutes=app.config["IDLE_TIMEOUT_STAFF_MINUTES"] + 1)):
+        sent = kelly.post(f"/cases/{case.id}/note", data=data)
+        signing_in = sent.headers["Location"]
+        post(kelly, signing_in, {"username": "kelly", "password": PASSWORD}, token_from=signing_in)
+        code = {"code": totp_code(people["counselor"])}
+        post(kelly, "/login/verify", code, token_from="/login/verify")
+        forms = forms_on(kelly.get(f"/cases/{case.id}").get_data(as_text=True))
+    by_action = {f.action: f for f in forms}
+    note = by_action[f"/cases/{case.id}/note"].control("body")
+    message = by_action[f"/cases/{case.id}/message"].control("body")
+    assert note.value.strip() == "MARKER-PRIVATE-NOTE"
+    assert message.value.strip() == ""  # never in the box that goes to the officer
+
+
+def test_a_closed_case_takes_no_message_note_contact_or_acceptance_from_an_old_page(app, people):
+    case, code = self_referral(None)
+    kelly = app.test_client()
+    login(kelly, people["counselor"])
+    page = kelly.get(f"/cases/{case.id}").get_data(as_text=True)
+    old = {a: form_data(page, f"/cases/{case.id}/{a}") for a in ("message", "note", "accept")}
+    closing = {"outcome": "resolved", "resource": 0}
+    post(kelly, f"/cases/{case.id}/close", closing, token_from=f"/cases/{case.id}")
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).status == "closed"
+    before = repr(dump_tables()["messages"]) + repr(dump_tables()["notes"])
+    for action, data in old.items():
+        answer = kelly.post(f"/cases/{case.id}/{action}", data=data | {"body": "MARKER-LATE"})
+        assert answer.status_code == 302, action
+    assert "This case is closed" in kelly.get(f"/cases/{case.id}").get_data(as_text=True)
+    officer = app.test_client()
+    opened = post(officer, "/receipt", {"code": code}, token_from="/receipt")
+    page = officer.get(opened.headers["Location"]).get_data(as_text=True)
+    if "/receipt/message" in page:  # a closed case's page may still offer the form
+        data = form_data(page, "/receipt/message") | {"body": "MARKER-LATE"}
+        officer.post("/receipt/message", data=data)
+    after = repr(dump_tables()["messages"]) + repr(dump_tables()["notes"])
+    assert after == before
+    assert db.session.get(Case, case.id).accepted_at is None
+
+
 def test_a_page_left_open_too_long_keeps_its_typing_and_a_forged_form_keeps_nothing(app, people):
     app.config["WTF_CSRF_TIME_LIMIT"] = 1
     client = app.test_client()
@@ -182,8 +250,18 @@ def test_a_page_left_open_too_long_keeps_its_typing_and_a_forged_form_keeps_noth
             "/help/anonymous", data={"csrf_token": token, "text": "MARKER-PLANTED"}
         )
         assert refused.status_code == 400
+    # And with the victim's own cookie (sent by a same-site page, say): a token that is not
+    # this browser's own is refused outright, and nothing is kept for its form.
+    victim = app.test_client()
+    victim.get("/help/anonymous")
+    foreign = form_data(other_site.get("/help/anonymous").get_data(as_text=True), "/help/anonymous")
+    for token in ("", "forged", foreign["csrf_token"]):
+        refused = victim.post(
+            "/help/anonymous", data={"csrf_token": token, "text": "MARKER-PLANTED"}
+        )
+        assert refused.status_code == 400
     assert count(HeldPage) == 0
-    assert "MARKER-PLANTED" not in other_site.get("/help/anonymous").get_data(as_text=True)
+    assert "MARKER-PLANTED" not in victim.get("/help/anonymous").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,11 @@ def counts() -> dict[str, int]:
         }
 
 
+# Fields a generic value would not pass: a colleague who exists, a username that may be taken.
+TYPED = {"colleague": "jordan", "username": "new.person", "display_name": "New Person"}
+UNTICKED = {"outside_unit", "remove"}  # boxes that ask for more than a person ticking them gives
+
+
 def filled(form: Form) -> dict[str, object]:
     """Every control filled in as a person would: choices take their first real option."""
     tomorrow = utcnow() + timedelta(days=1)
@@ -66,6 +71,11 @@ def filled(form: Form) -> dict[str, object]:
     for control in form.controls:
         name, kind = control.name, control.kind
         if kind in ("submit", "button", "image", "reset", "file"):
+            continue
+        if name in UNTICKED:
+            continue
+        if name in TYPED and not control.value:
+            data[name] = TYPED[name]
             continue
         if kind == "radio":
             data.setdefault(name, control.value)
@@ -154,9 +164,8 @@ def test_every_form_that_changes_something_redirects_and_is_safe_to_reload_and_r
             again = client.get(location)  # a reload of the result page
             assert again.status_code in (200, 302, 404), what
             assert fingerprint() == settled, f"reloading after {what} changed data"
-            grown = counts()
             client.post(target, data=data)  # Back, then the same form sent again
-            assert counts() == grown, f"sending {what} twice stored it twice"
+            assert fingerprint() == settled, f"sending {what} twice changed data again"
     assert walked, f"no form was walked as {role}"
     if role != "anonymous":
         assert changed, f"no form changed anything as {role}"

@@ -72,6 +72,19 @@ def _load_secret_key(app: Flask) -> None:
         app.config["SECRET_KEY"] = read_or_create_random_key(path, 32)
 
 
+def _upload_limits(app: Flask) -> None:
+    """The one form that takes a file (a profile photo) may be larger than the app-wide limit
+    (MAX_CONTENT_LENGTH); set before anything reads the request's body."""
+    from flask import request
+
+    from wellness.directory.photos import MAX_UPLOAD_BYTES
+
+    @app.before_request
+    def larger_upload_for_photos() -> None:
+        if request.endpoint == "directory.profile_photo":
+            request.max_content_length = MAX_UPLOAD_BYTES + 64 * 1024
+
+
 def _init_extensions(app: Flask) -> None:
     from wellness import headers, models  # noqa: F401  (models: every table registered)
     from wellness.accounts.passwords import make_hasher
@@ -79,6 +92,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    _upload_limits(app)  # before the CSRF check, which reads the form
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -98,10 +112,13 @@ def _register_blueprints(app: Flask) -> None:
     from wellness.accounts.routes import bp as auth_bp
     from wellness.admin.routes import bp as admin_bp
     from wellness.cases.routes import bp as cases_bp
+    from wellness.directory.routes import bp as directory_bp
     from wellness.errors.routes import bp as errors_bp
     from wellness.keys.routes import bp as keys_bp
+    from wellness.library.routes import bp as library_bp
     from wellness.main import once
     from wellness.main.routes import bp as main_bp
+    from wellness.notifications.routes import bp as push_bp
     from wellness.program.routes import bp as program_bp
     from wellness.program.team import bp as team_bp
     from wellness.referrals.routes import bp as referrals_bp
@@ -118,6 +135,9 @@ def _register_blueprints(app: Flask) -> None:
         program_bp,
         team_bp,
         statistics_bp,
+        directory_bp,
+        library_bp,
+        push_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -81,6 +81,16 @@ class Defaults:
     MAIL_BACKEND: str = "console"
     # Sender of notice e-mails: neutral by default (a mail administrator sees who wrote to whom).
     MAIL_FROM: str = "notices@localhost"
+    # Web Push endpoints must be https; the test suite's local push service is plain http.
+    PUSH_ALLOW_LOCAL: bool = False
+    # The push services browsers use (Chrome/Edge/Android, Firefox, Safari, Windows): a
+    # subscription to any other host is refused.
+    PUSH_SERVICES: tuple[str, ...] = (
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    )
     MAIL_SENDER_NAME: str = "Notices"
     SMTP_HOST: str = "localhost"
     SMTP_PORT: int = 25
@@ -146,4 +156,13 @@ def derive(config: dict[str, Any], instance_path: str) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = url
     config["RATELIMIT_STORAGE_URI"] = config["RATELIMIT_STORAGE_URL"]
     config["SESSION_COOKIE_SECURE"] = bool(config["HTTPS"])
+    if config["HTTPS"] and config["SESSION_COOKIE_NAME"] == "wellness_session":
+        # Over HTTPS, a __Host- cookie: no sibling subdomain can set or overwrite it.
+        config["SESSION_COOKIE_NAME"] = "__Host-wellness_session"
+    try:
+        ZoneInfo(str(config["TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"TIMEZONE {config['TIMEZONE']!r} is not a time zone name (e.g. America/Chicago)"
+        ) from exc
     config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"

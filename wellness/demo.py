@@ -12,7 +12,9 @@ from wellness.accounts import totp
 from wellness.accounts.models import Role, SupporterType, User
 from wellness.agency import service as agency
 from wellness.checkins.service import ensure_default_templates
+from wellness.directory import service as directory
 from wellness.extensions import db
+from wellness.library import service as library
 from wellness.program import crisis
 from wellness.program.models import Resource
 from wellness.transaction import use_case
@@ -136,7 +138,53 @@ def build() -> list[DemoLogin]:
         unit = units[unit_name]
         agency.save_unit(unit, unit.name, unit.parent_id, users[username].id)
     _program_defaults()
+    _public_profiles(users)
+    library.seed()
     return logins
+
+
+# The peer team's public profiles, in their own (invented) words: username -> name shown,
+# background, whom they serve.
+PROFILES = {
+    "peer.north": (
+        "Kelly G.",
+        "Patrol officer for 14 years, field training officer, and the first on scene at the "
+        "Route 9 crash. I know what a bad call does to your sleep.",
+        ["members", "families"],
+    ),
+    "peer.investigations": (
+        "Luis O.",
+        "Detective, 19 years, ten of them in crimes against children. Sober since 2015. "
+        "Habla español.",
+        ["members", "retirees"],
+    ),
+    "peer.support": (
+        "Renee W.",
+        "Dispatcher for 22 years before moving to support services. Shift work, money, and "
+        "keeping a family going around a roster.",
+        ["members", "families"],
+    ),
+    "clinician": (
+        "Dr. Hannah Cho",
+        "Licensed clinical psychologist who has worked with first responders for 12 years: "
+        "trauma, grief, and nightmares after hard calls.",
+        ["members", "families", "retirees"],
+    ),
+    "chaplain": (
+        "Rev. Paul Adeyemi",
+        "Department chaplain since 2011. For members of any faith or none, their families, and "
+        "our retirees.",
+        ["members", "families", "retirees"],
+    ),
+}
+
+
+def _public_profiles(users: dict[str, User]) -> None:
+    """Publish the demo counselors' profiles (the coordinator's stays unpublished)."""
+    for username, (name, background, serves) in PROFILES.items():
+        directory.save_profile(
+            users[username], directory.ProfileFields(True, name, background, serves)
+        )
 
 
 def _program_defaults() -> None:
@@ -148,15 +196,65 @@ def _program_defaults() -> None:
                 name="Employee Assistance Program",
                 kind="EAP",
                 contact="555-0150",
-                notes="Six free sessions a year; 24/7 line.",
+                notes="Six free sessions a year for members and their households; 24/7 line; "
+                "financial and legal counselling too.",
+                public=True,
+                phone="555-0150",
+                topics=[],
             ),
             Resource(
                 name="First Responder Recovery Program",
                 kind="treatment program",
                 contact="555-0160",
                 notes="Residential and outpatient; confidential intake.",
+                public=True,
+                phone="555-0160",
+                topics=["alcohol", "critical incident"],
             ),
-            Resource(name="Department chaplaincy", kind="chaplain", contact="555-0170"),
+            Resource(
+                name="Department chaplaincy",
+                kind="chaplain",
+                contact="555-0170",
+                public=True,
+                phone="555-0170",
+                topics=["grief", "family"],
+            ),
+            Resource(
+                name="988 Suicide & Crisis Lifeline",
+                kind="other",
+                notes="Any time, free and confidential. Press 1 for the Veterans Crisis Line.",
+                public=True,
+                phone="988",
+                text_number="988",
+                topics=["crisis"],
+            ),
+            Resource(
+                name="Police family support line (demo)",
+                kind="other",
+                notes="For spouses, partners and children of members, run by other police "
+                "families. Evenings and weekends.",
+                public=True,
+                phone="555-0180",
+                text_number="555-0181",
+                topics=["family", "stress"],
+            ),
+            Resource(
+                name="Retired officers' association (demo)",
+                kind="other",
+                notes="Monthly meet-ups and a phone tree for members after they leave the job.",
+                public=True,
+                phone="555-0190",
+                topics=["retirement"],
+            ),
+            Resource(
+                name="Sleep clinic, City Hospital (demo)",
+                kind="clinician",
+                contact="555-0130",
+                notes="Shift-work sleep problems and nightmares; referral not needed.",
+                public=True,
+                phone="555-0130",
+                topics=["sleep"],
+            ),
         ]
     )
     crisis.save(

@@ -31,10 +31,17 @@ def has_control_characters(text: str) -> bool:
 
 
 class Form(FlaskForm):
+    # The endpoints this form posts to, where a page has more than one form with the same
+    # field names (a note and a message): typing kept from one goes back into that one only.
+    restore_from: tuple[str, ...] = ()
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_submitted():  # a page drawn again after signing in: what was typed
-            for name, value in drafts.restored().items():
+            kept = drafts.restored()
+            if not kept or (self.restore_from and kept["endpoint"] not in self.restore_from):
+                return
+            for name, value in kept["fields"].items():
                 field = self._fields.get(name)
                 if isinstance(field, StringField) and not isinstance(
                     field, HiddenField | PasswordField

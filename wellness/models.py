@@ -9,13 +9,16 @@ from wellness.cases.models import Case, CaseEvent, CaseKey, Message, Note
 from wellness.checkins.models import CheckIn, Outbox, PlanTemplate
 from wellness.incidents.models import Incident
 from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
+from wellness.library.models import Article
 from wellness.main.models import HeldPage, UsedToken
-from wellness.notifications.models import Notification
+from wellness.notifications.models import Notification, PushSubscription
 from wellness.program.models import AgencyText, Resource
 from wellness.referrals.models import Receipt
 from wellness.statistics.models import ArchivedCase, Release
 
 __all__ = [
+    "Article",
+    "PushSubscription",
     "HeldPage",
     "UsedToken",
     "AccessLogEntry",

@@ -112,6 +112,29 @@ def test_a_swapped_counselor_key_receives_nothing_and_the_case_still_goes_somewh
     assert f"users id={counselor.id} (kelly): public key signature does not verify" in result.output
 
 
+def test_a_swapped_key_on_the_person_asked_for_gets_nothing_and_still_alerts(app, agency_people):
+    """The officer asked for this counselor by name (issue 17): a planted key means nothing
+    is sent (they are asked to choose again), and the alert is raised all the same."""
+    from tests.factories import post
+    from wellness.directory import service as directory
+
+    counselor = agency_people["counselor"]
+    directory.save_profile(counselor, directory.ProfileFields(True, "Kelly", "", ["members"]))
+    db.session.commit()
+    attacker = keypairs.generate()
+    with db.engine.begin() as conn:
+        conn.execute(update(User).where(User.id == counselor.id).values(public_key=attacker.public))
+    db.session.expire_all()
+    client = app.test_client()
+    form = {"urgency": "routine", "unit": 0, "text": "MARKER-PICK", "ask_for": counselor.id}
+    page = post(client, "/help/anonymous", form, token_from="/help/anonymous")
+    assert "Kelly cannot take a new request right now. Nothing has been sent." in page.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(Case.id)) is None
+    assert alerted([agency_people["admin"], agency_people["coordinator"]])
+
+
 def test_a_role_row_written_into_the_database_gives_no_cases(app, agency_people):
     """An officer's account given the counselor role by a database write, with an endorsement
     copied from a real counselor: never routed to, even when nobody else is available."""

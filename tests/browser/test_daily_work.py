@@ -159,7 +159,8 @@ def test_each_role_lands_where_its_work_is(journey, team, who, lands_on, says):
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)
 def test_screens_for_review_at_phone_size(journey, team, viewport):
     """The case page, the coordinator's start and the anonymous form, photographed to
-    tests/browser/screenshots/phone/review/ (the closing note of issue 16 points there)."""
+    tests/browser/screenshots/phone/review/ on every run (not kept in git; the ones issue 16
+    was reviewed with are in tests/browser/screenshots/issue-16/before and after)."""
     app, people = team
     with app.app_context():
         officer = db.session.get(User, people["officer"].id)

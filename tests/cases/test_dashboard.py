@@ -49,3 +49,21 @@ def test_check_ins_due_today_waiting_and_answered_this_week_are_listed(app, ctx)
     assert "Missed" in page
     assert "Answered this week" in page
     assert f"Case #{closed_case.id}" not in page
+
+
+def test_today_is_the_agencys_day_not_the_utc_one(app, ctx):
+    from wellness.cases import caseload
+
+    officer = make_user("jordan", Role.OFFICER)
+    counselor = make_user("kelly", Role.COUNSELOR)
+    with frozen_at(NOW - timedelta(days=1)):
+        case, _ = self_referral(officer)
+    # 15 June, 10:00 UTC is 05:00 in Chicago: its day ends at 04:59 UTC on the 16th.
+    tonight = CheckIn(case_id=case.id, status=SCHEDULED, due_at=NOW + timedelta(hours=17))
+    tomorrow = CheckIn(case_id=case.id, status=SCHEDULED, due_at=NOW + timedelta(hours=20))
+    db.session.add_all([tonight, tomorrow])
+    case.assignee_id = counselor.id
+    db.session.commit()
+    chicago = caseload.of(counselor.id, NOW, "America/Chicago").today
+    assert [c.id for c in chicago] == [tonight.id]  # 22:00 tonight there, and not 01:00
+    assert caseload.of(counselor.id, NOW, "UTC").today == []  # both past the UTC midnight

@@ -142,6 +142,17 @@ def test_every_server_key_value_the_flows_write_is_one_rotation_moves(app, ctx):
         referrals.ConcernReport(officer, ["sleep"], "tired", "routine"), reader(counselor)
     )
     mail.queue("kelly@example.org", "message")
+    from wellness.notifications import push
+
+    browser_key = (
+        "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM"
+    )
+    subscription = {
+        "endpoint": "https://fcm.googleapis.com/fcm/send/x",
+        "keys": {"p256dh": browser_key},
+    }
+    subscription["keys"]["auth"] = "tBHItJI5svbpez7KI4CCXg"
+    push.subscribe(officer.id, push.parse(subscription))
     db.session.commit()
 
     seen = set()

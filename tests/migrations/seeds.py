@@ -12,7 +12,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011"]
+REVISIONS = [
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0012",
+]
 
 T = datetime(2025, 3, 5, 14, 0, tzinfo=UTC)
 # A creation time to the microsecond, as releases before 0008 kept them (0008 keeps the hour).
@@ -387,6 +400,20 @@ def seed_0011(conn: Connection) -> None:
     insert(conn, "used_tokens", {"id": "u" * 64, "at": T})
 
 
+def seed_0012(conn: Connection) -> None:
+    """A library article, a push subscription and a published profile with a photo (the other
+    new columns are filled by their defaults on rows earlier seeds made)."""
+    article = {"id": 1, "slug": "sleep", "title": "Sleep", "topic": "sleep", "summary": ""}
+    article |= {"body": "# Sleep", "published": True, "updated_at": T, "updated_by": 1}
+    insert(conn, "articles", article)
+    subscription = {"id": 1, "user_id": 1, "endpoint_hash": "e" * 64, "box": "sk1.push-token"}
+    insert(conn, "push_subscriptions", subscription | {"created_at": T})
+    conn.execute(
+        sa.text("UPDATE counselor_profiles SET photo = :photo, published = :yes"),
+        {"photo": b"\xff\xd8 a photo", "yes": True},
+    )
+
+
 SEEDS: dict[str, Callable[[Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -399,4 +426,5 @@ SEEDS: dict[str, Callable[[Connection], None]] = {
     "0009": seed_0009,
     "0010": seed_0010,
     "0011": seed_0011,
+    "0012": seed_0012,
 }

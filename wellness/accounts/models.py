@@ -167,6 +167,15 @@ class CounselorProfile(db.Model):
     available: Mapped[bool] = mapped_column(Boolean, default=True)
     on_call: Mapped[bool] = mapped_column(Boolean, default=False)
     caseload_cap: Mapped[int] = mapped_column(Integer, default=10)
+    serves: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["members"])
+    # The public profile ("Our peer team", wellness/directory): written by the counselor,
+    # shown to anyone only once they publish it, and hidden again by the coordinator if needed.
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_name: Mapped[str] = mapped_column(String(80), default="")
+    background: Mapped[str] = mapped_column(String(600), default="")
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary)  # JPEG, re-encoded, no metadata
+    photo_version: Mapped[int] = mapped_column(Integer, default=0)
 
     user: Mapped[User] = relationship(back_populates="counselor")
 

@@ -27,6 +27,7 @@ from wellness.crypto import keypairs
 from wellness.extensions import limiter, login_manager
 from wellness.keys import service as keys
 from wellness.main import drafts, held
+from wellness.notifications import push
 from wellness.notifications import service as notifications
 
 bp = Blueprint("auth", __name__)
@@ -102,7 +103,7 @@ def login() -> Response | str:
             form.form_errors.append(str(exc))
         else:
             back_to = _safe_next(request.args.get("next"))
-            kept = held.keep_across_sign_in()
+            kept = held.keep_across_sign_in(user.id, kinds=(drafts.KIND,))
             session.clear()  # nothing from before sign-in carries over (session fixation)
             session.update(kept)  # (what they typed, held under a key only this browser has)
             if back_to:
@@ -131,7 +132,7 @@ def _pending_private() -> bytes:
 
 def _finish_login(user: User) -> Response:
     sid, session_key = session["sid"], session["skey"]
-    back_to, kept = session.get("next"), held.keep_across_sign_in()
+    back_to, kept = session.get("next"), held.keep_across_sign_in(user.id, kinds=(drafts.KIND,))
     sessions.mark_verified(sid)
     session.clear()
     session["sid"], session["skey"] = sid, session_key
@@ -213,6 +214,7 @@ def account() -> Response | str:
         safety_code=keypairs.safety_code(current_user.public_key),
         notices=notifications.unread(current_user.id),
         messages=notifications.MESSAGES,
+        push_devices=push.subscribed(current_user.id),
     )
 
 

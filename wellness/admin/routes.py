@@ -20,7 +20,9 @@ from wellness.agency.models import Unit
 from wellness.audit import service as audit
 from wellness.extensions import db
 from wellness.main import held, once
+from wellness.notifications import push
 from wellness.notifications import service as notifications
+from wellness.transaction import use_case
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -68,26 +70,29 @@ def new_user() -> Response | str:
     form.unit.choices = _unit_choices("No unit")
     if form.validate_on_submit():
         try:
-            user, password, proposed = admin_service.create_by_admin(
-                form.username.data,
-                form.display_name.data,
-                [Role(r) for r in form.roles.data],
-                form.unit.data or None,
-                (form.email.data or "").strip() or None,
-                current_user,
-            )
+            _create_and_hold(form)
         except accounts.AccountError as exc:
             form.username.errors.append(str(exc))
         else:
-            return _show_password(user, password, proposed=[str(r) for r in proposed])
+            return redirect(url_for(".password_shown"))
     return render_template("admin/user_new.html", form=form)
 
 
-def _show_password(user: User, password: str, **shown: object) -> Response:
-    """Shown once, on the page after the redirect (held server-side for it: never in a URL,
-    a flash cookie or a log); a reload finds it gone, and never makes another."""
-    held.hold(PASSWORD_SHOWN, {"user_id": user.id, "password": password, **shown})
-    return redirect(url_for(".password_shown"))
+@use_case
+def _create_and_hold(form: UserCreateForm) -> None:
+    """One transaction: the account and the page showing its one-time password once, after
+    the redirect (held server-side: never in a URL, a flash cookie or a log); a reload finds
+    it gone, and never makes another."""
+    user, password, proposed = admin_service.create_by_admin(
+        form.username.data,
+        form.display_name.data,
+        [Role(r) for r in form.roles.data],
+        form.unit.data or None,
+        (form.email.data or "").strip() or None,
+        current_user,
+    )
+    shown = {"user_id": user.id, "password": password, "proposed": [str(r) for r in proposed]}
+    held.hold(PASSWORD_SHOWN, shown)
 
 
 @bp.route("/users/password")
@@ -158,13 +163,19 @@ def _user_form(user: User) -> UserEditForm:
 def reset_password(user_id: int) -> Response:
     user = _get_user(user_id)
     try:  # a second send of the same page (Back, then again) does not reset it again
-        password = once.run(
-            request.form.get("once"), lambda: accounts.reset_password(user, current_user)
-        )
+        _reset_and_hold(request.form.get("once"), user)
     except once.AlreadyDone:
         flash("That password was reset already. Reset it again if it was not noted.")
         return redirect(url_for(".edit_user", user_id=user.id))
-    return _show_password(user, password, reset=True)
+    return redirect(url_for(".password_shown"))
+
+
+@use_case
+def _reset_and_hold(token: str | None, user: User) -> None:
+    """One transaction: the reset, its used form token, and the page showing the password."""
+    password = once.run(token, lambda: accounts.reset_password(user, current_user))
+    push.unsubscribe_all(user.id)  # whoever holds their devices is told nothing more
+    held.hold(PASSWORD_SHOWN, {"user_id": user.id, "password": password, "reset": True})
 
 
 @bp.route("/users/<int:user_id>/reset-authenticator", methods=["POST"])

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wellness.cases.models import OPEN_STATUSES, Case
 from wellness.checkins.models import ANSWERED, MISSED, SCHEDULED, SENT, CheckIn
 from wellness.extensions import db
-from wellness.timeutil import as_utc
+from wellness.timeutil import as_utc, from_zone, to_zone
 
 
 @dataclass(frozen=True)
@@ -23,8 +23,9 @@ class Caseload:
     answered: list[CheckIn]  # in the last week
 
 
-def of(counselor_id: int, now: datetime) -> Caseload:
-    """The open cases assigned to ``counselor_id`` and their check-ins that matter now."""
+def of(counselor_id: int, now: datetime, zone: str = "UTC") -> Caseload:
+    """The open cases assigned to ``counselor_id`` and their check-ins that matter now; "today"
+    is the agency's day (``zone``)."""
     mine = list(
         db.session.scalars(
             select(Case)
@@ -32,7 +33,10 @@ def of(counselor_id: int, now: datetime) -> Caseload:
             .order_by(Case.created_at)
         )
     )
-    end_of_day = now.replace(hour=23, minute=59, second=59)
+    local = to_zone(now, zone)
+    end_of_day = from_zone(
+        local.replace(hour=23, minute=59, second=59, microsecond=0, tzinfo=None), zone
+    )
     week_ago = now - timedelta(days=7)
     # Every check-in of the open cases just read, by case id only, sorted out here: with any
     # status condition in the query, SQLite's planner walks the status index instead (every

@@ -9,18 +9,19 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from wellness.accounts.models import SupporterType
 from wellness.cases import lifecycle
 from wellness.cases.lifecycle import OUTCOMES
-from wellness.forms import Form, once_field, tags_field
+from wellness.forms import CheckboxesField, Form, once_field, tags_field
 from wellness.program import configuration
 from wellness.program.models import RESOURCE_KINDS
-from wellness.referrals.forms import TEXT_MAX, _choices
+from wellness.referrals.forms import TEXT_MAX, TOPICS, _choices
 
 
 class NoteForm(Form):
+    restore_from = ("cases.note",)
     once = once_field()
     body = TextAreaField(
         "Note (only people holding this case can read it)",
@@ -30,6 +31,7 @@ class NoteForm(Form):
 
 
 class CheckInForm(Form):
+    restore_from = ("cases.schedule_checkin",)
     once = once_field()
     due_at = DateTimeLocalField(
         "When", validators=[InputRequired()], format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -41,6 +43,7 @@ class CheckInForm(Form):
 
 
 class PlanForm(Form):
+    restore_from = ("cases.schedule_plan",)
     once = once_field()
     template = SelectField("Plan", coerce=int, validate_choice=True)
     start = DateTimeLocalField(
@@ -83,6 +86,7 @@ class ReassignForm(TransferForm):
 
 
 class CloseForm(Form):
+    restore_from = ("cases.close",)
     outcome = SelectField("Outcome", choices=_choices(list(OUTCOMES.items())))
     resource = SelectField("Referred to (for a referral out)", coerce=int, validate_choice=True)
     note = TextAreaField(
@@ -99,6 +103,11 @@ class CloseForm(Form):
         ]
 
 
+PHONE = r"^\+?[0-9][0-9 ().-]{1,38}$"
+PHONE_MESSAGE = "Digits, spaces and + ( ) - . only, e.g. 555 0100 or +1 555 0100."
+RESOURCE_TOPICS = [*TOPICS, ("crisis", "In crisis now"), ("retirement", "Retirement")]
+
+
 class ResourceForm(Form):
     once = once_field()
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
@@ -108,6 +117,20 @@ class ResourceForm(Form):
         "Notes (hours, cost, who it suits)", validators=[Optional(), Length(max=500)]
     )
     active = BooleanField("Listed", default=True)
+    public = BooleanField("Also on the public “Other places to turn” page")
+    phone = StringField(
+        "Number to call (for a one-tap call link)",
+        validators=[Optional(), Length(max=40), Regexp(PHONE, message=PHONE_MESSAGE)],
+    )
+    text_number = StringField(
+        "Number to text (for a one-tap text link)",
+        validators=[Optional(), Length(max=40), Regexp(PHONE, message=PHONE_MESSAGE)],
+    )
+    topics = CheckboxesField(
+        "Topics it helps with (none: everything)",
+        choices=_choices(RESOURCE_TOPICS),
+        validators=[Optional()],
+    )
 
 
 class PlanTemplateForm(Form):

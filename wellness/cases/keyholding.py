@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from wellness.accounts.models import Role, User
-from wellness.cases.models import Case, CaseKey, KeyHolder
+from wellness.cases.models import OPEN_STATUSES, Case, CaseKey, KeyHolder
 from wellness.crypto import envelope
 from wellness.crypto.context import context
 from wellness.crypto.errors import DecryptionError
@@ -26,6 +26,18 @@ from wellness.transaction import use_case
 
 class NotSharedError(Exception):
     """The case is not shared with this person (or no longer exists): treat as not found."""
+
+
+class CaseClosedError(Exception):
+    """The case is closed: it can be read until it is destroyed, and nothing more is done
+    with it (no message, note, contact, acceptance or hand-over)."""
+
+
+def require_open(case: Case) -> None:
+    """CaseClosedError unless the case is open: the server's own check, whatever a page (an
+    old tab, a stale form) still offers."""
+    if case.status not in OPEN_STATUSES:
+        raise CaseClosedError("This case is closed: nothing more can be done with it.")
 
 
 @dataclass(frozen=True)

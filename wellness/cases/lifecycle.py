@@ -19,7 +19,7 @@ from wellness.cases import keyholding, state
 from wellness.cases import service as cases
 from wellness.cases.keyholding import held
 from wellness.cases.leads import leads_of
-from wellness.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseKey, KeyHolder, Note
+from wellness.cases.models import Case, CaseEvent, CaseKey, KeyHolder, Note
 from wellness.cases.service import NotSharedError, Reader
 from wellness.crypto import fields, records
 from wellness.extensions import db
@@ -44,8 +44,10 @@ class LifecycleError(Exception):
 
 
 def _require_open(case: Case) -> None:
-    if case.status not in OPEN_STATUSES:
-        raise LifecycleError("This case is closed.")
+    try:
+        keyholding.require_open(case)
+    except keyholding.CaseClosedError as exc:
+        raise LifecycleError(str(exc)) from None
 
 
 def _event(case: Case, actor: User | None, kind: str) -> None:
@@ -56,6 +58,7 @@ def _event(case: Case, actor: User | None, kind: str) -> None:
 def accept(case_id: int, reader: Reader) -> None:
     """The counselor takes the case on (after first contact it becomes active)."""
     case, _ = held(case_id, reader)
+    _require_open(case)
     if case.accepted_at is None:
         case.accepted_at = utcnow()
         case.status = "active" if case.status == "contacted" else case.status
@@ -66,6 +69,7 @@ def accept(case_id: int, reader: Reader) -> None:
 def add_note(case_id: int, reader: Reader, body: str) -> None:
     """An encrypted note on the case, for whoever holds it."""
     case, key = held(case_id, reader)
+    _require_open(case)
     note = Note(case_id=case.id, author_id=reader.account.id, body=b"")
     db.session.add(note)
     db.session.flush()
@@ -151,6 +155,7 @@ def _move(case: Case, data_key: bytes, to: User, actor: User, kind: str) -> None
 def transfer(case_id: int, reader: Reader, to: User) -> None:
     """The counselor hands the case on: the old counselor can no longer open it."""
     case, key = held(case_id, reader)
+    _require_open(case)
     if to.id == reader.account.id:
         raise LifecycleError("Choose someone else.")
     _move(case, key, to, reader.account, "transferred")

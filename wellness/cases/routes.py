@@ -47,7 +47,7 @@ def deadline_clock(case: Case) -> rules.Clock:
 @roles_required(*STAFF)
 def my_cases() -> str:
     now = utcnow()
-    load = caseload.of(current_user.id, now)
+    load = caseload.of(current_user.id, now, current_app.config["TIMEZONE"])
     return render_template(
         "cases/dashboard.html",
         now=now,
@@ -105,7 +105,12 @@ def _act(case_id: int, action, done: str, token: str | None = None) -> Response:
     """Do it (once, for a form with a one-time token), say how it went, show the case again."""
     try:
         once.run(token, action)
-    except (lifecycle.LifecycleError, checkins.CheckInError, rules.PlanError) as exc:
+    except (
+        lifecycle.LifecycleError,
+        cases.CaseClosedError,
+        checkins.CheckInError,
+        rules.PlanError,
+    ) as exc:
         flash(str(exc))
     except once.AlreadyDone:
         flash("That was done already.")

@@ -18,6 +18,7 @@ from wellness.accounts.models import Role, User
 from wellness.audit import service as audit
 from wellness.cases import keyholding
 from wellness.cases.keyholding import (
+    CaseClosedError,
     NotSharedError,
     Reader,
     data_key,
@@ -38,7 +39,14 @@ from wellness.referrals.models import Receipt
 from wellness.timeutil import as_utc, floor_hour, utcnow
 from wellness.transaction import use_case
 
-__all__ = ["NotSharedError", "Reader", "data_key", "own_case_ids", "remove_from_index"]
+__all__ = [
+    "CaseClosedError",
+    "NotSharedError",
+    "Reader",
+    "data_key",
+    "own_case_ids",
+    "remove_from_index",
+]
 
 
 CONTENT_STEP = 1024
@@ -226,6 +234,7 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
     if case is None or case.content is None:
         raise NotSharedError(case_id)
     key = data_key(case, reader)
+    keyholding.require_open(case)
     sender, counselor_id = reader.log_identity
     now = utcnow()
     message = Message(
@@ -242,16 +251,32 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
     )
     if sender in ("counselor", "coordinator"):
         _first_contact(case, reader.account.id, "first contact: a message")
+        # A named officer who turned push on is told that a reply is waiting (never what, nor
+        # on which request: the push says what every notice says). Who asked is read from the
+        # case, here, by its holder: nothing in clear names them.
+        owner = _named_owner(case, key)
+        if owner is not None:
+            notifications.push_users([owner], "message")
     if sender not in ("counselor", "coordinator") and case.assignee_id is not None:
         # The officer wrote: tell the counselor, in the same transaction as the message.
         notifications.notify([case.assignee_id], "message", case.id)
     return message
 
 
+def _named_owner(case: Case, key: bytes) -> int | None:
+    """The account that asked, for a named self-referral (None for anonymous or concerns)."""
+    if case.kind != "self_referral":
+        return None
+    content = json.loads(records.decrypt(key, case.content, fields.CASE_CONTENT.context(case.id)))
+    who = content.get("who") if content.get("named") else None
+    return who.get("user_id") if isinstance(who, dict) else None
+
+
 @use_case
 def record_contact(case_id: int, reader: Reader) -> None:
     """The counselor has reached the person: the reporter may now be told so."""
     case, _ = held(case_id, reader)  # only someone holding the case may say so
+    keyholding.require_open(case)
     _first_contact(case, reader.account.id, "first contact")
 
 

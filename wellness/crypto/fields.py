@@ -47,5 +47,15 @@ CHECKIN_NOTIFY = ServerField("check_ins", "notify", "notify_token")
 USER_EMAIL = ServerField("users", "email", "email_token", 256)
 USER_TOTP = ServerField("users", "totp_secret", "totp_secret")
 OUTBOX_TO = ServerField("outbox", "to_token", "to_token", 256)
+# A browser's push endpoint and keys (opt-in): the scheduler pushes with nobody signed in.
+PUSH_SUBSCRIPTION = ServerField("push_subscriptions", "box", "box", 1024)
 
-SERVER_FIELDS = (CASE_TIMES, CASE_LEADS, CHECKIN_NOTIFY, USER_EMAIL, USER_TOTP, OUTBOX_TO)
+SERVER_FIELDS = (
+    CASE_TIMES,
+    CASE_LEADS,
+    CHECKIN_NOTIFY,
+    USER_EMAIL,
+    USER_TOTP,
+    OUTBOX_TO,
+    PUSH_SUBSCRIPTION,
+)

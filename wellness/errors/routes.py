@@ -6,16 +6,17 @@ import contextlib
 import sqlite3
 
 import psycopg
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, flash, redirect
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from wellness.cases.keyholding import NotSharedError
+from wellness.cases.keyholding import CaseClosedError, NotSharedError
 from wellness.errors.pages import MESSAGES, expired_form, render_error, render_standalone
 from wellness.extensions import db
 from wellness.logsafe import describe_exception
+from wellness.main import drafts
 from wellness.program import crisis
 
 bp = Blueprint("errors", __name__)
@@ -27,6 +28,14 @@ def csrf_error(error: CSRFError) -> Response | tuple[str, int]:
     the form carried this browser's own token, gone stale (main.drafts); a missing or forged
     token is refused outright, so no other site can plant text in someone's form."""
     return expired_form()
+
+
+@bp.app_errorhandler(CaseClosedError)
+def case_closed(error: CaseClosedError) -> Response:
+    """Something sent to a closed case (from a page open since before it closed): nothing was
+    done; back to that page, saying so."""
+    flash(str(error))
+    return redirect(drafts.page_of_this_form())
 
 
 @bp.app_errorhandler(NotSharedError)

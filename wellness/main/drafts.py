@@ -49,7 +49,9 @@ def keep() -> str | None:
     if request.method != "POST" or not typed or not _from_this_browser():
         return None
     page = page_of_this_form()
-    held.hold(KIND, typed, path=page)
+    # With the form it came from (its endpoint): a page with two forms (a note and a message)
+    # gets it back in that form only.
+    held.hold(KIND, {"endpoint": request.endpoint, "fields": typed}, path=page)
     return page
 
 
@@ -72,7 +74,8 @@ def _from_this_browser() -> bool:
 
 
 def restored() -> dict[str, Any]:
-    """What was typed on this page before the session ended (taken once, on a GET)."""
+    """What was typed on this page before the session ended (taken once, on a GET):
+    ``{"endpoint": the form's, "fields": {name: text}}``, or empty."""
     if "draft_restored" not in g:
         g.draft_restored = (
             (held.take(KIND, path=request.path) or {}) if request.method == "GET" else {}

@@ -59,7 +59,7 @@ def hold(
     plain = json.dumps({"kind": kind, "value": value}).encode()
     box = records.encrypt(key, plain, fields.HELD_BOX.context(row_id))
     db.session.add(HeldPage(id=row_id, box=box, created_at=floor_minute(utcnow())))
-    slots[kind] = [handle, key, path]
+    slots[kind] = [handle, key, path, session.get("_user_id")]  # (whose session held it)
     session[SLOTS] = slots
 
 
@@ -96,7 +96,7 @@ def claim(kind: str, secret: str, path: str | None = None) -> None:
     one-time token, if it is still there. Nothing is read or written here."""
     handle, key = _from_secret(secret)
     slots = dict(session.get(SLOTS) or {})
-    slots[kind] = [handle, key, path]
+    slots[kind] = [handle, key, path, session.get("_user_id")]  # (whose session held it)
     session[SLOTS] = slots
 
 
@@ -105,9 +105,17 @@ def holds(kind: str) -> bool:
     return kind in (session.get(SLOTS) or {})
 
 
-def keep_across_sign_in() -> dict[str, Any]:
-    """The handles to carry over when the session is cleared at sign-in."""
-    return {SLOTS: session[SLOTS]} if session.get(SLOTS) else {}
+def keep_across_sign_in(user_id: int, kinds: tuple[str, ...]) -> dict[str, Any]:
+    """The handles to carry over when the session is cleared at sign-in: only of ``kinds``,
+    and only what this same person's session held (typing kept at an idle sign-out goes back
+    to them, never to whoever signs in next on the browser, nor from a session nobody was
+    signed in to)."""
+    slots = {
+        kind: entry
+        for kind, entry in (session.get(SLOTS) or {}).items()
+        if kind in kinds and len(entry) > 3 and entry[3] == str(user_id)
+    }
+    return {SLOTS: slots} if slots else {}
 
 
 @use_case

@@ -43,9 +43,14 @@ def run(token: str | None, action: Callable[[], R]) -> R:
     """``action()`` unless ``token`` was used already (AlreadyDone); both commit together, so a
     failed action leaves the token unused. A form without a token (an old page) just runs."""
     if token:
+        # No savepoint: SQLite's driver commits a savepoint opened outside a transaction when
+        # it is released, which would keep the token of an action that then failed. A repeat
+        # is found here, or (two at once) by the unique key, which fails the whole transaction.
+        if db.session.get(UsedToken, _hash(token)) is not None:
+            raise AlreadyDone
+        db.session.add(UsedToken(id=_hash(token), at=floor_hour(utcnow())))
         try:
-            with db.session.begin_nested():
-                db.session.add(UsedToken(id=_hash(token), at=floor_hour(utcnow())))
+            db.session.flush()
         except IntegrityError:
             raise AlreadyDone from None
     return action()

@@ -1,8 +1,10 @@
 """The front door: what this is, where to get help now, and the way in; and health checks."""
 
+import json
 from datetime import datetime
+from pathlib import Path
 
-from flask import Blueprint, Response, current_app, g, render_template
+from flask import Blueprint, Response, current_app, g, render_template, url_for
 from sqlalchemy import text
 
 from wellness.extensions import db
@@ -15,6 +17,42 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 def home() -> str:
     return render_template("main/home.html")
+
+
+@bp.route("/manifest.webmanifest")
+def manifest() -> Response:
+    """What a phone needs to put the site on its home screen as an app (no app store)."""
+    name = current_app.config["AGENCY_NAME"]
+    icons = [
+        {"src": url_for("static", filename=f"icons/{f}"), "sizes": s, "type": "image/png"} | extra
+        for f, s, extra in (
+            ("icon-192.png", "192x192", {}),
+            ("icon-512.png", "512x512", {}),
+            ("maskable-512.png", "512x512", {"purpose": "maskable"}),
+        )
+    ]
+    body = {
+        "name": name,
+        "short_name": name[:12],
+        "description": "Confidential peer support: ask for help, by name or anonymously.",
+        "start_url": url_for("referrals.hub"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#faf8f5",
+        "theme_color": "#1e4a8c",
+        "icons": icons,
+    }
+    return Response(json.dumps(body), mimetype="application/manifest+json")
+
+
+@bp.route("/sw.js")
+def service_worker() -> Response:
+    """The service worker, from the site's root so that it may keep the crisis page offline
+    (its code is static/sw.js; served here, never cached, so an update reaches everyone)."""
+    path = Path(current_app.static_folder or "") / "sw.js"
+    response = Response(path.read_text(encoding="utf-8"), mimetype="text/javascript")
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @bp.route("/privacy")

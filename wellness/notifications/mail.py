@@ -22,6 +22,7 @@ from wellness.checkins.models import Outbox
 from wellness.crypto import fields
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
+from wellness.notifications import push
 from wellness.timeutil import floor_hour, utcnow
 
 log = logging.getLogger(__name__)
@@ -144,18 +145,27 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
         update(Outbox)
         .where(Outbox.id.in_(pending))
         .values(claimed_at=now, attempts=Outbox.attempts + 1)
-        .returning(Outbox.id, Outbox.to_token, Outbox.kind)
+        .returning(Outbox.id, Outbox.to_token, Outbox.attempts)
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
     sent = 0
-    for row_id, token, _kind in claimed:
-        address = decrypt_field(fields.OUTBOX_TO, row_id, token).decode()
-        try:
-            mailer.send(compose(address))
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("e-mail %d not sent (%s); it will be retried", row_id, type(exc).__name__)
-            continue
+    opened = [
+        (row_id, decrypt_field(fields.OUTBOX_TO, row_id, token), n) for row_id, token, n in claimed
+    ]
+    # E-mails first: a slow push service never holds one back.
+    opened.sort(key=lambda row: push.is_push(row[1]))
+    for row_id, address, attempts in opened:
+        if push.is_push(address):  # a browser's push, not an e-mail: the same words
+            if not push.send(address, TEXT, attempts):
+                continue
+        else:
+            try:
+                mailer.send(compose(address.decode()))
+            except (OSError, smtplib.SMTPException) as exc:
+                name = type(exc).__name__
+                log.warning("e-mail %d not sent (%s); it will be retried", row_id, name)
+                continue
         db.session.execute(delete(Outbox).where(Outbox.id == row_id))
         db.session.commit()
         sent += 1

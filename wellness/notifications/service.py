@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from wellness.accounts import directory
 from wellness.accounts.models import Role
 from wellness.extensions import db
-from wellness.notifications import mail
+from wellness.notifications import mail, push
 from wellness.notifications.addresses import email_addresses
 from wellness.notifications.models import Notification
 from wellness.notifications.wording import MESSAGES
@@ -35,6 +35,12 @@ def email_users(user_ids: list[int], kind: str) -> None:
     to those who gave an address: one query for the addresses, one insert for the outbox."""
     addresses = email_addresses(user_ids) if user_ids else {}
     mail.queue_many([addresses[u] for u in user_ids if u in addresses], kind)
+    push_users(user_ids, kind)
+
+
+def push_users(user_ids: list[int], kind: str) -> None:
+    """A content-free push to every browser ``user_ids`` turned push on in (opt-in)."""
+    push.queue_for(list(user_ids))
 
 
 def operators(*roles: Role) -> list[int]:

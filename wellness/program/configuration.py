@@ -25,6 +25,10 @@ class ResourceFields:
     contact: str = ""
     notes: str = ""
     active: bool = True
+    public: bool = False
+    topics: tuple[str, ...] = ()
+    phone: str = ""
+    text_number: str = ""
 
 
 def resources(listed_only: bool = False) -> list[Resource]:
@@ -33,6 +37,17 @@ def resources(listed_only: bool = False) -> list[Resource]:
     if listed_only:
         query = query.where(Resource.active.is_(True))
     return list(db.session.scalars(query))
+
+
+def public_resources(topic: str | None = None) -> list[Resource]:
+    """The resources listed publicly (/resources), by kind and name; with ``topic``, those for
+    it (and those for everyone: no topic given)."""
+    found = db.session.scalars(
+        select(Resource)
+        .where(Resource.active.is_(True), Resource.public.is_(True))
+        .order_by(Resource.kind, Resource.name)
+    )
+    return [r for r in found if topic is None or not r.topics or topic in r.topics]
 
 
 def plans() -> list[PlanTemplate]:
@@ -47,6 +62,8 @@ def save_resource(resource: Resource | None, fields: ResourceFields) -> Resource
     resource.name, resource.kind = fields.name.strip(), fields.kind
     resource.contact, resource.notes = fields.contact.strip(), fields.notes.strip()
     resource.active = fields.active
+    resource.public, resource.topics = fields.public, list(fields.topics)
+    resource.phone, resource.text_number = fields.phone.strip(), fields.text_number.strip()
     db.session.add(resource)
     return resource
 

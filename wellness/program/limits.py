@@ -71,9 +71,12 @@ def current() -> Limits:
 
 @use_case
 def save(summary: str, full: str, coordinator_id: int) -> None:
-    """Save the coordinator's own summary and full text of the limits, with who and when."""
+    """Save the coordinator's own summary and full text of the limits, with who and when (a
+    text saved unchanged keeps its date: nothing changed)."""
     for key, body in (("limits_summary", summary.strip()), ("limits_full", full.strip())):
         row = db.session.get(AgencyText, key) or AgencyText(key=key)
+        if row.body == body:
+            continue
         row.body, row.updated_at, row.updated_by = body, utcnow(), coordinator_id
         db.session.add(row)
 

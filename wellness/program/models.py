@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wellness.extensions import db
@@ -22,6 +22,13 @@ class Resource(db.Model):
     contact: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(String(500), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The public view (/resources): listed there too when ``public``, by topic, with one-tap
+    # call and text links.
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    serves: Mapped[list[str]] = mapped_column(JSON, default=list)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    text_number: Mapped[str] = mapped_column(String(40), default="")
 
 
 class AgencyText(db.Model):

@@ -85,6 +85,10 @@ def resources(resource_id: int | None) -> Response | str:
             form.contact.data or "",
             form.notes.data or "",
             form.active.data,
+            form.public.data,
+            tuple(form.topics.data or ()),
+            form.phone.data or "",
+            form.text_number.data or "",
         )
         try:
             once.run(form.once.data, lambda: configuration.save_resource(resource, fields))

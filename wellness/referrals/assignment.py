@@ -54,6 +54,7 @@ def roster() -> list[routing.Counselor]:
             CounselorProfile.available,
             CounselorProfile.on_call,
             CounselorProfile.caseload_cap,
+            CounselorProfile.serves,
         )
         .join(CounselorProfile, CounselorProfile.user_id == User.id)
         .join(UserRole, UserRole.user_id == User.id)
@@ -71,6 +72,7 @@ def roster() -> list[routing.Counselor]:
             on_call=row.on_call,
             caseload=loads.get(row.id, 0),
             cap=row.caseload_cap,
+            serves=frozenset(row.serves or ()),
         )
         for row in rows
     ]
@@ -110,6 +112,7 @@ def conflict_for(content: dict[str, Any], person: User) -> str | None:
         account.unit_id if account else None,
         reporter_id,
         involved=frozenset(content.get("involved") or ()),
+        not_wanted=frozenset((content.get("choice") or {}).get("not_wanted") or ()),
     )
     return routing.conflict(routing.Counselor(person.id, person.unit_id, "peer"), request)
 
@@ -222,6 +225,12 @@ def _decide(request: routing.Request) -> tuple[routing.Decision, User | None]:
         try:
             trust.case_key(counselor, Role.COUNSELOR)
         except trust.UntrustedKeyError:
+            if counselor.id == request.pick:
+                # The person asked for: the officer is asked to choose again, and nothing is
+                # stored, so the key alert (queued, then rolled back) is raised again apart.
+                refused = routing.PickUnavailable("key check failed")
+                refused.key_alert = True
+                raise refused from None
             candidates = [c for c in candidates if c.id != counselor.id]
             continue
         return decision, counselor

@@ -11,12 +11,21 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from wellness.accounts import directory as accounts_directory
+from wellness.accounts.models import Role
+from wellness.directory import service as directory
 from wellness.forms import CheckboxesField, CsrfForm, Form, once_field
 from wellness.referrals import screeners
 
 __all__ = ["CsrfForm"]  # buttons elsewhere import it from here
 
 TEXT_MAX = 5000
+NOT_WANTED_MAX = 5
+ASKERS = [
+    ("member", "I work for the agency"),
+    ("families", "I am family of someone who does"),
+    ("retirees", "I am retired from the agency"),
+]
 
 TOPICS = [
     ("stress", "Stress"),
@@ -96,18 +105,58 @@ class ReferralFields(Form):
     language = StringField(
         "Language you prefer (optional)", validators=[Optional(), Length(max=40)]
     )
+    # The officer's choice of whom to talk to, from the public directory (routing.py).
+    ask_for = SelectField(
+        "Someone you would like to talk to",
+        coerce=int,
+        default=0,
+        validate_choice=True,
+        description="From “Our peer team”. If they cannot take it now, you will be asked "
+        "before anything is sent.",
+    )
+    not_wanted = CheckboxesField(
+        "People you would rather not talk to (optional)",
+        coerce=int,
+        validators=[Optional()],
+        description=f"Up to {NOT_WANTED_MAX} of the people on “Our peer team”. They will never be "
+        "given your request.",
+    )
     # A screener result carried over from the screener page; re-scored on the server.
     screener = HiddenField(validators=[Optional(), Regexp(r"^[a-z0-9]{1,10}$")])
     # No Optional() here: it would stop the check below when the answers are blank.
     screener_answers = HiddenField()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        people = [SelectChoice(uid, name) for uid, name in directory.choices()]
+        self.ask_for.choices = [SelectChoice(0, "Let the team choose"), *people]
+        self.not_wanted.choices = people
 
     def validate_screener_answers(self, field: HiddenField) -> None:
         """An attached result that does not score is an error on this page, never dropped."""
         if self.screener.data:
             attached_result(self.screener.data, field.data)
 
+    def validate_not_wanted(self, field: CheckboxesField) -> None:
+        if len(field.data or []) > NOT_WANTED_MAX:
+            raise ValidationError(f"Choose at most {NOT_WANTED_MAX} people.")
+        if self.ask_for.data and self.ask_for.data in (field.data or []):
+            raise ValidationError("You asked for this person and also said you would rather not.")
+
 
 class SelfReferralForm(ReferralFields):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        # Signed in, anyone on the team may be excluded, published or not (the anonymous form
+        # lists only the public page's people: the rest of the team is not public).
+        self.not_wanted.choices = [
+            SelectChoice(row.id, row.display_name)
+            for row in accounts_directory.ready_names(Role.COUNSELOR)
+        ]
+        self.not_wanted.description = (
+            f"Anyone on the team, up to {NOT_WANTED_MAX}. They will never be given your request."
+        )
+
     contact_method = SelectField(
         "How should we reach you?", choices=_choices(CONTACT_METHODS), default="phone"
     )
@@ -133,6 +182,15 @@ class AnonymousReferralForm(ReferralFields):
         description="Only used so that your request does not go to someone you "
         "work with. It is not stored.",
     )
+    outside_unit = BooleanField("I want someone outside my unit")
+    asker = RadioField("Who is asking?", choices=_choices(ASKERS), default="member")
+
+    def validate_outside_unit(self, field: BooleanField) -> None:
+        if field.data and not self.unit.data:
+            raise ValidationError(
+                "Choose your unit above so we can keep your request away from it (it is not "
+                "stored), or untick this."
+            )
 
     def validate(self, extra_validators: object = None) -> bool:
         """An anonymous request needs something to go on: a topic or a few words (a crisis
@@ -189,6 +247,11 @@ class SupervisorReportForm(ConcernForm):
 
 
 class MessageForm(Form):
+    restore_from = (
+        "cases.message",
+        "referrals.receipt_message",
+        "referrals.my_referral_message",
+    )
     once = once_field()
     body = TextAreaField(
         "Your message",

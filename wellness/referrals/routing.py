@@ -25,8 +25,16 @@ counselor (caps do not hold a crisis back); nobody marked away is ever paged. Th
 told at the same time in every case, and if nobody can be paged the case goes to the
 coordinator's queue with an alert (never silent, never nobody: the services see to the alert).
 
-Preferences: supporter type, language and specialty (any of the topics chosen), relaxed one at a
-time, most expendable first (specialty, then type, then language), when nobody meets them all.
+The officer's own choices (issue 17): people they named as not wanted are excluded like a
+conflict, everywhere (routing, transfer, reassignment, the queue's coordinators); a person they
+asked for is chosen when no conflict forbids it and they are not away or full (for a crisis,
+when they are not away), and otherwise routing refuses (``PickUnavailable``) before anything is
+stored, so the officer can choose again: someone else, or the team's choice. A crisis is never
+sent back: it is routed like any crisis, and the officer told afterwards.
+
+Preferences: supporter type, language, specialty (any of the topics chosen) and whom the
+counselor serves (a family member or a retiree asking), relaxed one at a time, most expendable
+first (specialty, then type, then who they serve, then language), when nobody meets them all.
 Lowest caseload wins; ties are drawn fairly.
 
 Every decision carries its reasons (kept inside the encrypted case) and a summary (kept in
@@ -38,7 +46,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class Counselor:
     on_call: bool = False
     caseload: int = 0
     cap: int = 10
+    serves: frozenset[str] = frozenset()  # "members", "families", "retirees"
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,9 @@ class Request:
     # The unit was given only to keep the request away from colleagues (anonymous form): no
     # reason may mention it, since which counselors it excluded would say which unit it is.
     private_unit: bool = False
+    pick: int | None = None  # the person the officer asked for, if any
+    not_wanted: frozenset[int] = frozenset()  # people the officer does not want
+    group: str | None = None  # "families" or "retirees" when such a person asks
 
     @property
     def units(self) -> frozenset[int]:
@@ -87,11 +99,27 @@ class Decision:
     summary: str = ""
     # A crisis the on-call rota could not take: an available counselor was paged instead.
     fallback: bool = False
+    # A crisis whose officer asked for someone who could not take it: routed like any crisis
+    # (a crisis is never sent back to be asked again).
+    pick_passed_over: bool = False
 
 
 SUBJECT, REPORTER = "is the person the referral is about", "made the report"
 CHAIN, UNDER = "is in the subject's chain of command", "works under the subject"
 UNIT, INCIDENT = "works in the subject's unit", "is involved in the same incident"
+NOT_WANTED = "is someone the officer asked not to have"
+
+
+class PickUnavailable(Exception):
+    """The person the officer asked for cannot take this request now. ``why`` is for the
+    routing tests only: the officer is told the same plain words whatever it is."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+        self.key_alert = False  # their key failed its check: the alert must still be raised
+
+
 _PRIVATE = (CHAIN, UNDER, UNIT)  # reasons that would point at an anonymous officer's unit
 
 
@@ -109,6 +137,8 @@ def conflict(c: Counselor, r: Request) -> str | None:
         return UNIT
     if c.id in r.involved:
         return INCIDENT
+    if c.id in r.not_wanted:
+        return NOT_WANTED
     return None
 
 
@@ -123,6 +153,7 @@ def _capacity(c: Counselor) -> str | None:
 def _preferences(r: Request) -> list[tuple[str, object]]:
     wanted = [
         ("language", r.language),
+        ("group served", r.group),
         ("supporter type", r.supporter_type),
         ("specialty", r.specialties),
     ]
@@ -132,6 +163,8 @@ def _preferences(r: Request) -> list[tuple[str, object]]:
 def _meets(c: Counselor, name: str, value: object) -> bool:
     if name == "supporter type":
         return c.supporter_type == value
+    if name == "group served":
+        return value in c.serves
     have = {x.casefold() for x in (c.languages if name == "language" else c.specialties)}
     wanted = value if isinstance(value, frozenset) else frozenset({value})
     return any(str(w).casefold() in have for w in wanted)
@@ -159,11 +192,41 @@ def clear_of_conflicts(
     return clear
 
 
+def pick_problem(request: Request, roster: Sequence[Counselor]) -> str | None:
+    """Why the person the officer asked for cannot take this request now, or None if they
+    can (or nobody was asked for): not on the team's roster, a conflict, away, or full (caps
+    do not hold a crisis back)."""
+    if request.pick is None:
+        return None
+    person = next((c for c in roster if c.id == request.pick), None)
+    if person is None:
+        return "not on the roster"
+    why = conflict(person, request)
+    if why is not None:
+        return why
+    if request.crisis:
+        return None if person.available else "is away"
+    return _capacity(person)
+
+
 def route(
     request: Request, roster: Sequence[Counselor], rng: random.Random | None = None
 ) -> Decision:
-    """Choose a counselor for ``request`` from ``roster``, with every reason for the choice."""
+    """Choose a counselor for ``request`` from ``roster``, with every reason for the choice.
+    A person asked for by the officer is chosen if they can take it, else PickUnavailable."""
     rng = rng or random.SystemRandom()
+    if request.pick is not None:
+        why = pick_problem(request, roster)
+        if why is not None and request.crisis:
+            decision = route(replace(request, pick=None), roster, rng)
+            passed = "asked for someone who could not take it now: routed as any crisis"
+            return replace(decision, reasons=(passed, *decision.reasons), pick_passed_over=True)
+        if why is not None:
+            raise PickUnavailable(why)
+        summary = "Routed to the supporter the officer asked for."
+        if request.crisis:
+            summary = "Crisis: paged the supporter the officer asked for."
+        return Decision(request.pick, False, ("asked for by the officer: honoured",), summary)
     reasons: list[str] = []
     clear = clear_of_conflicts(roster, request, reasons)
     if request.crisis:

@@ -15,7 +15,8 @@ from wellness.accounts.models import User
 from wellness.cases.service import Reader
 from wellness.crypto import receipts
 from wellness.extensions import db
-from wellness.referrals import assignment, receipt_lookup, urgency
+from wellness.notifications import service as notifications
+from wellness.referrals import assignment, receipt_lookup, routing, urgency
 from wellness.referrals.models import Receipt
 from wellness.referrals.screeners import Result
 from wellness.transaction import use_case
@@ -41,6 +42,23 @@ class SelfReferral:
     contact_time: str = ""
     screener: Result | None = None
     unit_id: int | None = None  # anonymous only: keeps it away from their own unit
+    # The officer's choices (routing.py): someone asked for, people not wanted, and who is
+    # asking when it is not a member (anonymous form: a family member or a retiree).
+    ask_for: int | None = None
+    not_wanted: tuple[int, ...] = ()
+    group: str | None = None
+    outside_unit: bool = False  # anonymous: asked for someone outside their unit (kept, so a
+    # counselor handing it on is reminded; the unit itself is never kept)
+
+
+PickUnavailable = routing.PickUnavailable  # the person asked for cannot take it: nothing stored
+
+
+@use_case
+def raise_key_alert() -> None:
+    """A key check failed during a sending that was then refused: alert admins and
+    coordinators all the same (content-free), in a transaction of its own."""
+    notifications.alert_operators("key_alert")
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,7 @@ class Submitted:
     contact_given: bool = True  # an anonymous officer who left no way to reach them: False
     told: str = "counselor"  # who was told: counselor / coordinators / outside / nobody
     fallback: bool = False  # a crisis paged to an available counselor, nobody on call being free
+    pick_passed_over: bool = False  # a crisis: the person asked for could not take it now
 
 
 def _submitted(placed: assignment.Placed, crisis: bool, **extra: Any) -> Submitted:
@@ -74,6 +93,7 @@ def _submitted(placed: assignment.Placed, crisis: bool, **extra: Any) -> Submitt
         placed.decision.counselor_id is not None,
         told=placed.told,
         fallback=placed.decision.fallback,
+        pick_passed_over=placed.decision.pick_passed_over,
         **extra,
     )
 
@@ -88,6 +108,9 @@ def _wishes(referral: SelfReferral, crisis: bool) -> dict[str, Any]:
         "supporter_type": referral.supporter_type,
         "language": referral.language,
         "specialties": frozenset(referral.topics),  # every topic chosen counts
+        "pick": referral.ask_for,
+        "not_wanted": frozenset(referral.not_wanted),
+        "group": referral.group,
     }
 
 
@@ -98,6 +121,13 @@ def _referral_content(referral: SelfReferral) -> dict[str, Any]:
         "urgency": referral.urgency,
         "supporter_type": referral.supporter_type,
         "language": referral.language,
+        # Kept inside the case: the not-wanted list holds on every later hand-over.
+        "choice": {
+            "asked_for": referral.ask_for,
+            "not_wanted": list(referral.not_wanted),
+            "outside_unit": referral.outside_unit,
+        },
+        "asker": referral.group or "member",
         "contact": {
             "method": referral.contact_method,
             "details": referral.contact_details,

@@ -26,6 +26,7 @@ from wellness.main import held, once
 from wellness.referrals import forms, screeners
 from wellness.referrals import service as referrals
 from wellness.referrals.routes import _me, _numbers, bp
+from wellness.transaction import use_case
 
 
 @bp.route("/help/")
@@ -48,12 +49,15 @@ def _referral(form: forms.ReferralFields, **extra: object) -> referrals.SelfRefe
         supporter_type=form.supporter_type.data or None,
         language=(form.language.data or "").strip() or None,
         screener=_screener_from(form),
+        ask_for=form.ask_for.data or None,
+        not_wanted=tuple(form.not_wanted.data or ()),
         **extra,
     )  # type: ignore[arg-type]
 
 
 def _starting(form: forms.ReferralFields) -> bool:
-    """A screener result page posts here to start a prefilled form, not to submit it."""
+    """A screener result page, or a person on "Our peer team", posts here to start a
+    prefilled form (their result, or the person chosen), not to submit it."""
     return request.method == "POST" and request.form.get("start") == "1"
 
 
@@ -68,21 +72,55 @@ def self_referral() -> Response | str:
             contact_details=(form.contact_details.data or "").strip(),
             contact_time=(form.contact_time.data or "").strip(),
         )
-        return _submit(form, lambda: referrals.submit_self_referral(referral, _me()), named=True)
+        return _submit(
+            form,
+            lambda: referrals.submit_self_referral(referral, _me()),
+            named=True,
+            again=lambda: _self_page(form),
+        )
+    return _self_page(form)
+
+
+def _self_page(form: forms.SelfReferralForm) -> str:
     return render_template("referrals/self.html", form=form, numbers=_numbers())
 
 
-def _submit(form: forms.Form, submit, named: bool, page: str = "sent", **shown: str) -> Response:  # type: ignore[no-untyped-def]
+PICK_UNAVAILABLE = (
+    "{name} cannot take a new request right now. Nothing has been sent. Choose someone else, "
+    "or “Let the team choose”, and send it again."
+)
+
+
+def _submit(  # type: ignore[no-untyped-def]
+    form: forms.Form, submit, named: bool, page: str = "sent", again=None, **shown: str
+) -> Response | str:
     """Send once (a repeat of the same form does nothing), hold the result for one display,
-    and show it after a redirect: a reload or Back never sends it again."""
+    and show it after a redirect: a reload or Back never sends it again. If the person the
+    officer asked for cannot take it, nothing is stored and the form (``again``) says so in
+    the same words whatever the reason, so the officer chooses again."""
     token = form.once.data
     try:
-        result = once.run(token, submit)
+        _send_and_hold(
+            token, submit, page, lambda r: {"result": asdict(r), "named": named, **shown}
+        )
     except once.AlreadyDone:  # sent already: show what that sending held, if not shown yet
         held.claim(page, token)
         return redirect(url_for(f".{page}"))
-    held.hold(page, {"result": asdict(result), "named": named, **shown}, secret=token)
+    except referrals.PickUnavailable as refused:
+        if refused.key_alert:
+            referrals.raise_key_alert()  # (the sending was rolled back, its alert with it)
+        chosen = {c.value: c.label for c in form.ask_for.choices}.get(form.ask_for.data)
+        form.ask_for.errors = [PICK_UNAVAILABLE.format(name=chosen or "That person")]
+        return again()
     return redirect(url_for(f".{page}"))
+
+
+@use_case
+def _send_and_hold(token: str | None, submit, page: str, shown) -> None:  # type: ignore[no-untyped-def]
+    """One transaction: the request, its used form token, and the page that shows it once (so
+    a second tap that finds the token used always finds the page too, never a lost code)."""
+    result = once.run(token, submit)
+    held.hold(page, shown(result), secret=token)
 
 
 @bp.route("/help/sent")
@@ -121,9 +159,20 @@ def anonymous_referral() -> Response | str:
             contact_method="here",
             unit_id=form.unit.data or None,
             contact_details=(form.contact_details.data or "").strip(),
+            group=None if form.asker.data == "member" else form.asker.data,
+            outside_unit=form.outside_unit.data,
         )
         # The receipt is shown once, from the held page: never in a URL, a cookie or in clear.
-        return _submit(form, lambda: referrals.submit_anonymous_referral(referral), named=False)
+        return _submit(
+            form,
+            lambda: referrals.submit_anonymous_referral(referral),
+            named=False,
+            again=lambda: _anonymous_page(form),
+        )
+    return _anonymous_page(form)
+
+
+def _anonymous_page(form: forms.AnonymousReferralForm) -> str:
     return render_template("referrals/anonymous.html", form=form, numbers=_numbers())
 
 

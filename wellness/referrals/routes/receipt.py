@@ -21,15 +21,15 @@ HELD = "receipt"
 @bp.route("/receipt", methods=["GET", "POST"])
 @limiter.limit(receipt_limit, methods=["POST"])
 def receipt() -> Response | str:
-    """The code form; the request itself once a code was given (shown after a redirect)."""
+    """The code form; the request itself once a code was given (shown after a redirect, and
+    opened only there: one look-up and one access-log entry per visit)."""
     form = forms.ReceiptForm()
     if form.validate_on_submit():
-        if _open(form.code.data) is None:
-            return _receipt_not_found(form)
         return _show(form.code.data)
     kept = held.take(HELD, path=request.path) if request.method == "GET" else None
-    page = _receipt_page(kept["code"]) if kept else None
-    return page or render_template("referrals/receipt_form.html", form=form)
+    if kept is None:
+        return render_template("referrals/receipt_form.html", form=form)
+    return _receipt_page(kept["code"]) or _receipt_not_found(forms.ReceiptForm(formdata=None))
 
 
 def _show(code: str) -> Response:
