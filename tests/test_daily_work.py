@@ -223,9 +223,14 @@ def test_a_closed_case_takes_no_message_note_contact_or_acceptance_from_an_old_p
     officer = app.test_client()
     opened = post(officer, "/receipt", {"code": code}, token_from="/receipt")
     page = officer.get(opened.headers["Location"]).get_data(as_text=True)
-    if "/receipt/message" in page:  # a closed case's page may still offer the form
-        data = form_data(page, "/receipt/message") | {"body": "MARKER-LATE"}
-        officer.post("/receipt/message", data=data)
+    assert "This request is closed" in page
+    assert "/receipt/message" not in page  # no form that would throw the words away
+    late = {"code": code, "body": "MARKER-LATE", "once": "late-token"}
+    answer = post(officer, "/receipt/message", late, token_from="/receipt")
+    assert answer.headers["Location"] == "/receipt"  # back to their request, saying why
+    shown = officer.get("/receipt").get_data(as_text=True)
+    assert "This case is closed" in shown
+    assert "This request is closed" in shown  # the request itself, not the empty code form
     after = repr(dump_tables()["messages"]) + repr(dump_tables()["notes"])
     assert after == before
     assert db.session.get(Case, case.id).accepted_at is None

@@ -39,7 +39,9 @@ class Form(FlaskForm):
         super().__init__(*args, **kwargs)
         if not self.is_submitted():  # a page drawn again after signing in: what was typed
             kept = drafts.restored()
-            if not kept or (self.restore_from and kept["endpoint"] not in self.restore_from):
+            if "fields" not in kept or (
+                self.restore_from and kept.get("endpoint") not in self.restore_from
+            ):
                 return
             for name, value in kept["fields"].items():
                 field = self._fields.get(name)

@@ -135,6 +135,30 @@ def test_a_swapped_key_on_the_person_asked_for_gets_nothing_and_still_alerts(app
     assert alerted([agency_people["admin"], agency_people["coordinator"]])
 
 
+def test_a_crisis_asking_for_a_person_with_a_swapped_key_is_paged_to_someone_else(
+    app, agency_people
+):
+    from tests.factories import post
+    from wellness.directory import service as directory
+
+    counselor = agency_people["counselor"]
+    directory.save_profile(counselor, directory.ProfileFields(True, "Kelly", "", ["members"]))
+    db.session.commit()
+    with db.engine.begin() as conn:
+        attacker = keypairs.generate()
+        conn.execute(update(User).where(User.id == counselor.id).values(public_key=attacker.public))
+    db.session.expire_all()
+    client = app.test_client()
+    form = {"urgency": "crisis", "unit": 0, "text": "MARKER-CRISIS", "ask_for": counselor.id}
+    sent = post(client, "/help/anonymous", form, token_from="/help/anonymous")
+    assert sent.status_code == 302  # never sent back in a crisis
+    case = db.session.scalars(select(Case)).one()
+    assert case.assignee_id != counselor.id
+    assert not opens_with(attacker.private, case)
+    assert "could not take it right now" in client.get("/help/sent").get_data(as_text=True)
+    assert alerted([agency_people["admin"], agency_people["coordinator"]])
+
+
 def test_a_role_row_written_into_the_database_gives_no_cases(app, agency_people):
     """An officer's account given the counselor role by a database write, with an endorsement
     copied from a real counselor: never routed to, even when nobody else is available."""

@@ -297,3 +297,41 @@ def test_a_lost_phone_is_turned_off_from_the_account_page_and_by_a_password_rese
     login(it, admin)
     post(it, f"/admin/users/{officer.id}/reset-password", token_from=f"/admin/users/{officer.id}")
     assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 0
+
+
+def test_an_address_that_looks_like_a_push_is_an_e_mail_and_stops_nothing(app, ctx):
+    mail.queue("push:1@x.co", "message")  # what anyone may type as their notice address
+    mail.queue("someone@example.org", "message")
+    db.session.commit()
+    sent = []
+
+    class Mailer:
+        def send(self, message):  # type: ignore[no-untyped-def]
+            sent.append(message["To"])
+
+    assert mail.send_outbox(utcnow(), Mailer()) == 2
+    assert len(sent) == 2  # both e-mailed (the odd one as whatever the mail header makes of it)
+    assert "someone@example.org" in sent
+
+
+def test_a_push_that_keeps_failing_is_given_up_and_e_mails_go_first(app, ctx, service):
+    officer = make_user("jordan", Role.OFFICER)
+    counselor = make_user("kelly", Role.COUNSELOR)
+    case, _ = self_referral(officer)
+    turn_on(app, officer, Browser(f"{service.url}/down/phone"))
+    cases.post_message(case.id, reader(counselor), "hello")  # the push is queued first
+    mail.queue("someone@example.org", "message")
+    db.session.commit()
+    order = []
+
+    class Mailer:
+        def send(self, message):  # type: ignore[no-untyped-def]
+            order.append(("mail", len(service.received)))
+
+    now = utcnow()
+    for attempt in range(push.MAX_ATTEMPTS):
+        mail.send_outbox(now + timedelta(minutes=10 * (attempt + 1)), Mailer())
+    assert order == [("mail", 0)]  # sent before the push was even tried
+    assert len(service.received) == push.MAX_ATTEMPTS
+    assert db.session.scalar(select(func.count()).select_from(Outbox)) == 0  # given up
+    assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 1

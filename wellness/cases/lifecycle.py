@@ -169,6 +169,7 @@ def reassign(case_id: int, coordinator: Reader, to: User, recovery_code: str | N
     case = db.session.get(Case, case_id)
     if case is None or case.content is None:
         raise NotSharedError(case_id)
+    _require_open(case)  # a stale queue page never hands on a closed case
     clear = leads_of(case)
     if clear and coordinator.account.id not in clear:
         # the recovery code must not let a coordinator in a conflict pick who counsels the case

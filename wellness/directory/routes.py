@@ -120,12 +120,13 @@ def profile_photo() -> Response | tuple[str, int]:
     page = render_template(
         "directory/profile.html",
         form=forms.ProfileForm(
+            formdata=None,  # (this request posted the photo, not the profile)
             data={
                 "published": own.published,
                 "public_name": own.public_name or current_user.display_name,
                 "background": own.background,
                 "serves": own.serves or ["members"],
-            }
+            },
         ),
         photo_form=form,
         profile=own,

@@ -20,6 +20,7 @@ KIND = "draft"
 NOT_KEPT = frozenset(
     {"csrf_token", "_from", "once", "username", "password", "current", "new", "confirm"}
     | {"code", "recovery_code", "safety_code"}
+    | {"start", "ask_for"}  # a button opening a form: nothing typed
 )
 
 

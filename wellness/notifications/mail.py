@@ -22,6 +22,7 @@ from wellness.checkins.models import Outbox
 from wellness.crypto import fields
 from wellness.extensions import db
 from wellness.keyring import decrypt_field, encrypt_field
+from wellness.logsafe import describe_exception
 from wellness.notifications import push
 from wellness.timeutil import floor_hour, utcnow
 
@@ -129,14 +130,17 @@ def compose(address: str) -> EmailMessage:
 
 
 def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
-    """Claim and send waiting e-mails; a claim older than the lease is taken over."""
+    """Claim and send waiting e-mails, then pushes (a slow push service never holds an e-mail
+    back); a claim older than the lease is taken over. What a row is comes from its kind (a
+    push row's is always "push"), never from the address someone typed; one row failing in
+    any way stops no other."""
     pending = (
         select(Outbox.id)
         .where(
             Outbox.sent_at.is_(None),
             or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < now - LEASE),
         )
-        .order_by(Outbox.id)
+        .order_by(Outbox.kind == push.KIND, Outbox.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
@@ -145,28 +149,34 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
         update(Outbox)
         .where(Outbox.id.in_(pending))
         .values(claimed_at=now, attempts=Outbox.attempts + 1)
-        .returning(Outbox.id, Outbox.to_token, Outbox.attempts)
+        .returning(Outbox.id, Outbox.to_token, Outbox.kind, Outbox.attempts)
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
     sent = 0
-    opened = [
-        (row_id, decrypt_field(fields.OUTBOX_TO, row_id, token), n) for row_id, token, n in claimed
-    ]
-    # E-mails first: a slow push service never holds one back.
-    opened.sort(key=lambda row: push.is_push(row[1]))
-    for row_id, address, attempts in opened:
-        if push.is_push(address):  # a browser's push, not an e-mail: the same words
-            if not push.send(address, TEXT, attempts):
-                continue
-        else:
-            try:
-                mailer.send(compose(address.decode()))
-            except (OSError, smtplib.SMTPException) as exc:
-                name = type(exc).__name__
-                log.warning("e-mail %d not sent (%s); it will be retried", row_id, name)
-                continue
+    for row_id, token, kind, attempts in sorted(claimed, key=lambda r: (r.kind == push.KIND, r.id)):
+        try:
+            address = decrypt_field(fields.OUTBOX_TO, row_id, token)
+            if kind == push.KIND:  # a browser's push, not an e-mail: the same words
+                done = push.send(address, TEXT, attempts)
+            else:
+                done = _email(row_id, address.decode(), mailer)
+        except Exception as exc:  # noqa: BLE001  one bad row must not stop the rest
+            db.session.rollback()
+            log.error("notice %d failed: %s", row_id, describe_exception(exc))
+            done = attempts >= push.MAX_ATTEMPTS  # given up in the end, like a push
+        if not done:
+            continue
         db.session.execute(delete(Outbox).where(Outbox.id == row_id))
         db.session.commit()
         sent += 1
     return sent
+
+
+def _email(row_id: int, address: str, mailer: Mailer) -> bool:
+    try:
+        mailer.send(compose(address))
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("e-mail %d not sent (%s); it will be retried", row_id, type(exc).__name__)
+        return False
+    return True

@@ -19,12 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import current_app
-from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, insert, select, update
 
 from wellness.checkins.models import Outbox  # (shared with e-mail)
@@ -39,6 +36,7 @@ from wellness.transaction import use_case
 log = logging.getLogger(__name__)
 
 PREFIX = b"push:"  # an outbox row for a push names its subscription: "push:<id>"
+KIND = "push"  # every push row's outbox kind, whatever it announces
 ENDPOINT_MAX = 1000
 TIMEOUT_SECONDS = 5
 MAX_ATTEMPTS = 6  # about half an hour of tries (the outbox's lease is five minutes)
@@ -208,14 +206,16 @@ def queue_for(user_ids: list[int]) -> None:
     )
 
 
-def is_push(address: bytes) -> bool:
-    return address.startswith(PREFIX)
-
-
 def send(address: bytes, text: str, attempts: int = 1) -> bool:
     """Push ``text`` to the subscription an outbox row names. True when it is done with: sent;
     refused for good (any 4xx but 429; a gone browser's subscription is removed); or tried
     MAX_ATTEMPTS times. False to try again after the lease."""
+    # Loaded here, by the scheduler only: web processes never send, and pywebpush brings
+    # requests and aiohttp (about 25 MiB per worker).
+    import requests
+    from py_vapid import Vapid
+    from pywebpush import WebPushException, webpush
+
     sub_id = int(address.removeprefix(PREFIX))
     row = db.session.get(PushSubscription, sub_id)
     if row is None:

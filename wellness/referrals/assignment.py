@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -216,21 +216,25 @@ def _tell(
 def _decide(request: routing.Request) -> tuple[routing.Decision, User | None]:
     """Route, and if the chosen counselor's key or endorsement fails its check (reported by
     keys.trust), route again without them: a planted key never receives a case."""
-    candidates = roster()
+    candidates, passed_over = roster(), False
     while True:
         decision = routing.route(request, candidates, random.SystemRandom())
+        if passed_over:
+            decision = replace(decision, pick_passed_over=True)
         if decision.counselor_id is None:
             return decision, None
         counselor = db.session.get(User, decision.counselor_id)
         try:
             trust.case_key(counselor, Role.COUNSELOR)
         except trust.UntrustedKeyError:
-            if counselor.id == request.pick:
+            if counselor.id == request.pick and not request.crisis:
                 # The person asked for: the officer is asked to choose again, and nothing is
                 # stored, so the key alert (queued, then rolled back) is raised again apart.
                 refused = routing.PickUnavailable("key check failed")
                 refused.key_alert = True
                 raise refused from None
+            if counselor.id == request.pick:  # a crisis is never sent back: anyone who can
+                request, passed_over = replace(request, pick=None), True
             candidates = [c for c in candidates if c.id != counselor.id]
             continue
         return decision, counselor

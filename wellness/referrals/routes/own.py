@@ -108,6 +108,8 @@ def my_referral_message(case_id: int) -> Response | str:
             )
         except once.AlreadyDone:
             flash("That message was sent already.")
+        except cases.CaseClosedError as exc:
+            flash(str(exc))  # (the page now says so, and how to ask again)
         else:
             flash("Your message was sent.")
         return redirect(url_for(".my_referral", case_id=case_id))

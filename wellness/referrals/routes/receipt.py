@@ -82,6 +82,8 @@ def receipt_message() -> Response | str:
         return _receipt_not_found(form)
     except once.AlreadyDone:
         flash("That message was sent already.")
+    except cases.CaseClosedError as exc:
+        flash(str(exc))  # back to their request, which says it is closed
     else:
         flash("Your message was sent.")
     return _show(form.code.data)
