@@ -256,7 +256,7 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
         # case, here, by its holder: nothing in clear names them.
         owner = _named_owner(case, key)
         if owner is not None:
-            notifications.push_users([owner], "message")
+            notifications.push_users([owner])
     if sender not in ("counselor", "coordinator") and case.assignee_id is not None:
         # The officer wrote: tell the counselor, in the same transaction as the message.
         notifications.notify([case.assignee_id], "message", case.id)

@@ -7,16 +7,17 @@ person's behalf.
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request, session
-from itsdangerous import BadData, URLSafeTimedSerializer
+from flask import g, request
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
 from wellness.main import held
 
 KIND = "draft"
+ANY_AGE = 10 * 365 * 24 * 3600  # an expired page is exactly the case here: its age is no bar
 NOT_KEPT = frozenset(
     {"csrf_token", "_from", "once", "username", "password", "current", "new", "confirm"}
     | {"code", "recovery_code", "safety_code"}
@@ -57,21 +58,14 @@ def keep() -> str | None:
 
 
 def _from_this_browser() -> bool:
-    """Whether the form carried this browser's own CSRF token (however old): only then was it
+    """Whether the form carried this browser's own CSRF token, however old: only then was it
     filled in on this site, by this person. Another site's POST (which never carries the
     session cookie, nor a token matching it) cannot plant text in someone's form."""
-    sent, own = request.form.get("csrf_token", ""), session.get("csrf_token")
-    if not sent or not isinstance(own, str):
-        return False
-    cfg = current_app.config
-    signer = URLSafeTimedSerializer(
-        cfg.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key, salt="wtf-csrf-token"
-    )
     try:
-        raw = signer.loads(sent)  # no age limit: an expired page is exactly the case here
-    except BadData:
+        validate_csrf(request.form.get("csrf_token"), time_limit=ANY_AGE)
+    except ValidationError:
         return False
-    return isinstance(raw, str) and hmac.compare_digest(raw, own)
+    return True
 
 
 def restored() -> dict[str, Any]:

@@ -35,10 +35,10 @@ def email_users(user_ids: list[int], kind: str) -> None:
     to those who gave an address: one query for the addresses, one insert for the outbox."""
     addresses = email_addresses(user_ids) if user_ids else {}
     mail.queue_many([addresses[u] for u in user_ids if u in addresses], kind)
-    push_users(user_ids, kind)
+    push_users(user_ids)
 
 
-def push_users(user_ids: list[int], kind: str) -> None:
+def push_users(user_ids: list[int]) -> None:
     """A content-free push to every browser ``user_ids`` turned push on in (opt-in)."""
     push.queue_for(list(user_ids))
 

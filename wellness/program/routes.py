@@ -21,8 +21,8 @@ from wellness.main import once
 from wellness.program import configuration, limits
 from wellness.program import crisis as crisis_numbers
 from wellness.program import queue as queues
+from wellness.program.forms import CrisisNumbersForm, LimitsForm
 from wellness.program.models import Resource
-from wellness.referrals.forms import CrisisNumbersForm, LimitsForm
 
 bp = Blueprint("program", __name__, url_prefix="/coordinator")
 

@@ -58,4 +58,4 @@ def _answer_own(form: AnswerForm, reader: Reader, own_case_ids: list[int]) -> No
     flash("Thank you. Your answer was sent to your counselor.")
 
 
-from wellness.referrals.routes import asking, own, receipt  # noqa: E402,F401  (registers the pages)
+from wellness.referrals.routes import asking, own, receipt, sent  # noqa: E402,F401  (registers the pages)

@@ -3,16 +3,11 @@ questionnaires and their one-tap crisis request, and the crisis page."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from flask import (
     Response,
     abort,
-    current_app,
-    redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -20,13 +15,11 @@ from wtforms.fields.choices import SelectChoice
 from wellness.accounts.access import roles_required
 from wellness.accounts.models import Role
 from wellness.agency import service as agency
-from wellness.checkins import rules
 from wellness.errors.pages import render_standalone
-from wellness.main import held, once
 from wellness.referrals import forms, screeners
 from wellness.referrals import service as referrals
 from wellness.referrals.routes import _me, _numbers, bp
-from wellness.transaction import use_case
+from wellness.referrals.routes.sent import submit_once
 
 
 @bp.route("/help/")
@@ -72,7 +65,7 @@ def self_referral() -> Response | str:
             contact_details=(form.contact_details.data or "").strip(),
             contact_time=(form.contact_time.data or "").strip(),
         )
-        return _submit(
+        return submit_once(
             form,
             lambda: referrals.submit_self_referral(referral, _me()),
             named=True,
@@ -83,68 +76,6 @@ def self_referral() -> Response | str:
 
 def _self_page(form: forms.SelfReferralForm) -> str:
     return render_template("referrals/self.html", form=form, numbers=_numbers())
-
-
-PICK_UNAVAILABLE = (
-    "{name} cannot take a new request right now. Nothing has been sent. Choose someone else, "
-    "or “Let the team choose”, and send it again."
-)
-
-
-def _submit(  # type: ignore[no-untyped-def]
-    form: forms.Form, submit, named: bool, page: str = "sent", again=None, **shown: str
-) -> Response | str:
-    """Send once (a repeat of the same form does nothing), hold the result for one display,
-    and show it after a redirect: a reload or Back never sends it again. If the person the
-    officer asked for cannot take it, nothing is stored and the form (``again``) says so in
-    the same words whatever the reason, so the officer chooses again."""
-    token = form.once.data
-    try:
-        _send_and_hold(
-            token, submit, page, lambda r: {"result": asdict(r), "named": named, **shown}
-        )
-    except once.AlreadyDone:  # sent already: show what that sending held, if not shown yet
-        held.claim(page, token)
-        return redirect(url_for(f".{page}"))
-    except referrals.PickUnavailable as refused:
-        if refused.key_alert:
-            referrals.raise_key_alert()  # (the sending was rolled back, its alert with it)
-        chosen = {c.value: c.label for c in form.ask_for.choices}.get(form.ask_for.data)
-        form.ask_for.errors = [PICK_UNAVAILABLE.format(name=chosen or "That person")]
-        return again()
-    return redirect(url_for(f".{page}"))
-
-
-@use_case
-def _send_and_hold(token: str | None, submit, page: str, shown) -> None:  # type: ignore[no-untyped-def]
-    """One transaction: the request, its used form token, and the page that shows it once (so
-    a second tap that finds the token used always finds the page too, never a lost code)."""
-    result = once.run(token, submit)
-    held.hold(page, shown(result), secret=token)
-
-
-@bp.route("/help/sent")
-def sent() -> str:
-    """What happens next: when to expect contact (the urgency's deadline, in words), how to
-    check back, and plainly if a crisis could not be put in anyone's hands at once. Shown
-    once: the receipt code is in no URL or cookie, and a reload shows only that it was sent."""
-    page = held.take("sent")
-    if page is None:
-        return render_template("referrals/sent_again.html")
-    result = referrals.Submitted(**page["result"])
-    return render_template(
-        "referrals/sent.html",
-        result=result,
-        numbers=_numbers(),
-        expect=_expect(result),
-        named=page["named"],
-    )
-
-
-def _expect(result: referrals.Submitted) -> str:
-    """The first-contact deadline for what it is handled as, in words ("4 hours")."""
-    minutes = current_app.config["FIRST_CONTACT_MINUTES"]
-    return rules.duration_in_words(int(minutes.get(result.urgency, minutes["routine"])))
 
 
 @bp.route("/help/anonymous", methods=["GET", "POST"])
@@ -163,7 +94,7 @@ def anonymous_referral() -> Response | str:
             outside_unit=form.outside_unit.data,
         )
         # The receipt is shown once, from the held page: never in a URL, a cookie or in clear.
-        return _submit(
+        return submit_once(
             form,
             lambda: referrals.submit_anonymous_referral(referral),
             named=False,
@@ -193,8 +124,10 @@ def reach_out() -> Response | str:
         contact_method="phone" if form.named.data == "1" else "here",
     )
     if form.named.data == "1" and current_user.is_authenticated:
-        return _submit(form, lambda: referrals.submit_self_referral(referral, _me()), named=True)
-    return _submit(form, lambda: referrals.submit_anonymous_referral(referral), named=False)
+        return submit_once(
+            form, lambda: referrals.submit_self_referral(referral, _me()), named=True
+        )
+    return submit_once(form, lambda: referrals.submit_anonymous_referral(referral), named=False)
 
 
 def _concern(form: forms.ConcernForm, supervisor: bool) -> Response | str:
@@ -221,7 +154,7 @@ def _concern(form: forms.ConcernForm, supervisor: bool) -> Response | str:
                 actions_taken=(getattr(form, "actions_taken", None) and form.actions_taken.data)
                 or "",
             )
-            return _submit(
+            return submit_once(
                 form,
                 lambda: referrals.submit_concern(report, _me(as_owner=False)),
                 named=True,
@@ -234,23 +167,6 @@ def _concern(form: forms.ConcernForm, supervisor: bool) -> Response | str:
         candidates=candidates,
         supervisor=supervisor,
         numbers=_numbers(),
-    )
-
-
-@bp.route("/help/concern/sent")
-@login_required
-def concern_sent() -> str:
-    """The reporter's "received" page, shown once after the redirect."""
-    page = held.take("concern_sent")
-    if page is None:
-        return render_template("referrals/sent_again.html", concern=True)
-    result = referrals.Submitted(**page["result"])
-    return render_template(
-        "referrals/concern_sent.html",
-        result=result,
-        numbers=_numbers(),
-        expect=_expect(result),
-        chosen=page.get("chosen"),
     )
 
 
