@@ -30,6 +30,10 @@ PUBLIC = dict.fromkeys(ROLES, 200)
 SIGNED_IN = {"anonymous": L} | dict.fromkeys(ROLES[1:], 200)
 ADMIN_ONLY = {"anonymous": L} | dict.fromkeys(ROLES[1:], 403) | {"admin": 200}
 COORDINATOR_ONLY = {"anonymous": L} | dict.fromkeys(ROLES[1:], 403) | {"coordinator": 200}
+# Supervisors (of their units; "sgt" supervises none and is told so), coordinators and admins.
+TRAINING_REPORT = {"anonymous": L} | dict.fromkeys(ROLES[1:], 403)
+TRAINING_REPORT |= {"supervisor": 200, "coordinator": 200, "admin": 200}
+TRAINING_MANAGERS = COORDINATOR_ONLY | {"admin": 200}
 CASE_STAFF = {"anonymous": L, "officer": 403, "supervisor": 403, "admin": 403}
 
 GET = {
@@ -95,6 +99,15 @@ GET = {
     "library.index": PUBLIC,
     "library.article": PUBLIC,
     "library.edit": COORDINATOR_ONLY,
+    "training.home": SIGNED_IN,
+    "training.policy": SIGNED_IN,
+    "training.policy_version": SIGNED_IN,
+    "training.acknowledge": SIGNED_IN,  # the current version, not yet acknowledged
+    "training.bulletin": SIGNED_IN,
+    "training.team": TRAINING_REPORT,
+    "training.team_csv": TRAINING_REPORT,
+    "training.manage_policy": TRAINING_MANAGERS,
+    "training.manage_bulletins": TRAINING_MANAGERS,
     "push.key": SIGNED_IN,
 }
 
@@ -138,6 +151,8 @@ POST = {
     "push.subscribe": {"anonymous": L} | dict.fromkeys(ROLES[1:], 400),  # no subscription sent
     "push.unsubscribe": {"anonymous": L} | dict.fromkeys(ROLES[1:], 400),
     "push.off_everywhere": {"anonymous": L} | dict.fromkeys(ROLES[1:], 302),
+    "training.move_bulletin": TRAINING_MANAGERS | {"coordinator": 302, "admin": 302},
+    "training.remove_bulletin": TRAINING_MANAGERS | {"coordinator": 302, "admin": 302},
 }
 
 
@@ -179,6 +194,10 @@ def authorization_world():
     from wellness.library.models import Article
 
     db.session.add(Article(slug="sleep", title="Sleep", topic="sleep", body="Rest."))
+    from wellness.training import service as training
+
+    training.seed(training.today())  # the policy (version 1) and the bulletins, all queued
+    training.queued()[0].published_on = training.today()  # bulletin 1 published, 2 queued
     grant = RoleGrant(user_id=people["officer"].id, role=Role.COUNSELOR, outcome="refused")
     db.session.add(grant)
     db.session.commit()
@@ -189,6 +208,9 @@ def authorization_world():
         "grant_id": grant.id,
         "article_id": 1,
         "slug": "sleep",
+        "number": 1,
+        "bulletin_id": 1,
+        "queued_id": 2,
     }
     return people, case
 

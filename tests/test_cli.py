@@ -80,6 +80,19 @@ def test_demo_builds_an_agency_once(fresh_app):
         articles = library.published()
         assert {a.topic for a in articles} == set(library.TOPICS)
         assert all("Asking for help" in a.body or "ask" in a.body.lower() for a in articles)
+        # Training (issue 18): the policy, three weeks of bulletins, some acknowledged/answered.
+        from wellness.training import service as training
+        from wellness.training.models import BulletinAnswer, PolicyAcknowledgment
+
+        assert training.current_policy().number == 1
+        assert len(training.recent_bulletins(training.today())) == 15
+        assert len(training.queued()) == 5
+        acknowledged = db.session.scalar(select(func.count()).select_from(PolicyAcknowledgment))
+        assert 0 < acknowledged < db.session.scalar(select(func.count()).select_from(User))
+        assert db.session.scalar(select(func.count()).select_from(BulletinAnswer)) > 20
+        report = training.report(None, training.today(), 14)
+        assert any(row.answered for row in report.rows)
+        assert any(row.acknowledged_on is None for row in report.rows)
     page = fresh_app.test_client().get("/library/after-a-critical-incident")
     assert "call or text 988" in page.get_data(as_text=True)
     again = runner.invoke(args=["demo"])

@@ -46,6 +46,15 @@ def test_a_mistyped_time_zone_stops_the_start_with_the_reason(tmp_path):
         create_app({"TIMEZONE": "America/Chicgo", "INSTANCE_PATH": str(tmp_path)})
 
 
+def test_training_settings_out_of_range_stop_the_start_with_the_reason(tmp_path):
+    import pytest
+
+    with pytest.raises(ValueError, match="BULLETIN_HOUR"):
+        create_app({"BULLETIN_HOUR": 24, "INSTANCE_PATH": str(tmp_path)})
+    with pytest.raises(ValueError, match="POLICY_ACK_DAYS"):
+        create_app({"POLICY_ACK_DAYS": 0, "INSTANCE_PATH": str(tmp_path)})
+
+
 def test_over_https_the_session_cookie_is_host_only(tmp_path):
     app = create_app({"HTTPS": True, "INSTANCE_PATH": str(tmp_path)})
     assert app.config["SESSION_COOKIE_NAME"] == "__Host-wellness_session"

@@ -89,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     from wellness import headers, models  # noqa: F401  (models: every table registered)
     from wellness.accounts.passwords import make_hasher
     from wellness.extensions import csrf, db, limiter, login_manager, migrate
+    from wellness.training import emails  # noqa: F401  (its e-mails' writers, for the outbox)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -123,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from wellness.program.team import bp as team_bp
     from wellness.referrals.routes import bp as referrals_bp
     from wellness.statistics.routes import bp as statistics_bp
+    from wellness.training.routes import bp as training_bp
 
     blueprints = (
         errors_bp,
@@ -138,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
         directory_bp,
         library_bp,
         push_bp,
+        training_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -74,6 +74,12 @@ class Defaults:
     # with this privacy budget ε each (statistics/release.py, SECURITY.md).
     RELEASE_PERIOD: str = "month"
     RELEASE_EPSILON: float = 1.0
+    # Training (wellness/training): the hour of the agency's working day (Monday to Friday, in
+    # TIMEZONE) from which the next queued bulletin is published, and the days after a policy
+    # version is published (or a member joins) before one reminder goes to those who have not
+    # acknowledged it.
+    BULLETIN_HOUR: int = 7
+    POLICY_ACK_DAYS: int = 14
     # How often the scheduler looks for work, in seconds; check-ins claimed per transaction.
     SCHEDULER_INTERVAL_SECONDS: int = 30
     DISPATCH_BATCH: int = 500
@@ -166,3 +172,7 @@ def derive(config: dict[str, Any], instance_path: str) -> None:
             f"TIMEZONE {config['TIMEZONE']!r} is not a time zone name (e.g. America/Chicago)"
         ) from exc
     config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"
+    if not 0 <= int(config["BULLETIN_HOUR"]) <= 23:
+        raise ValueError(f"BULLETIN_HOUR {config['BULLETIN_HOUR']!r} is not an hour (0 to 23)")
+    if int(config["POLICY_ACK_DAYS"]) < 1:
+        raise ValueError(f"POLICY_ACK_DAYS {config['POLICY_ACK_DAYS']!r} must be at least 1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -17,6 +18,9 @@ from wellness.extensions import db
 from wellness.library import service as library
 from wellness.program import crisis
 from wellness.program.models import Resource
+from wellness.timeutil import utcnow
+from wellness.training import rules as training_rules
+from wellness.training import service as training
 from wellness.transaction import use_case
 
 DEMO_PASSWORD = "demo-wellness-2026"  # noqa: S105  (demo only: printed, documented)
@@ -140,7 +144,37 @@ def build() -> list[DemoLogin]:
     _program_defaults()
     _public_profiles(users)
     library.seed()
+    _training(users)
     return logins
+
+
+# Who acknowledged the demo policy already (the others are asked when they sign in), and how
+# often each answered the daily bulletin (1 = every day, 2 = one day in two, 3 = two in three).
+ACKNOWLEDGED = ("chief", "lt.patrol", "sgt.north", "officer.south", "peer.north", "coordinator")
+ANSWERS_EVERY = {"chief": 1, "sgt.north": 1, "officer.south": 3, "detective": 2, "peer.north": 3}
+PUBLISHED_DAYS = 15  # three weeks of working days
+
+
+def _training(users: dict[str, User]) -> None:
+    """The help-seeking policy (published three weeks ago) and its twenty bulletins, the first
+    fifteen published on the working days before today; some acknowledgments and answers. The
+    demo's people joined two months ago, so the completion figures count the whole window."""
+    today = training.today()
+    joined = utcnow() - timedelta(days=60)
+    for user in users.values():
+        user.created_at = joined
+    training.seed(today - timedelta(days=21), users["coordinator"].id)
+    version = training.current_policy()
+    bulletins = training.queued()
+    days = training_rules.working_days_before(today, PUBLISHED_DAYS)
+    for bulletin, day in zip(bulletins, days, strict=False):
+        bulletin.published_on = day
+    for username in ACKNOWLEDGED:
+        training.acknowledge(users[username].id, version, today - timedelta(days=18))
+    for username, every in ANSWERS_EVERY.items():
+        for index, (bulletin, day) in enumerate(zip(bulletins, days, strict=False)):
+            if every == 1 or index % every != every - 1:
+                training.answer(users[username].id, bulletin, day)
 
 
 # The peer team's public profiles, in their own (invented) words: username -> name shown,

@@ -15,8 +15,20 @@ from wellness.notifications.models import Notification, PushSubscription
 from wellness.program.models import AgencyText, Resource
 from wellness.referrals.models import Receipt
 from wellness.statistics.models import ArchivedCase, Release
+from wellness.training.models import (
+    Bulletin,
+    BulletinAnswer,
+    PolicyAcknowledgment,
+    PolicyReminder,
+    PolicyVersion,
+)
 
 __all__ = [
+    "Bulletin",
+    "BulletinAnswer",
+    "PolicyAcknowledgment",
+    "PolicyReminder",
+    "PolicyVersion",
     "Article",
     "PushSubscription",
     "HeldPage",

@@ -25,6 +25,7 @@ REVISIONS = [
     "0010",
     "0011",
     "0012",
+    "0013",
 ]
 
 T = datetime(2025, 3, 5, 14, 0, tzinfo=UTC)
@@ -414,6 +415,36 @@ def seed_0012(conn: Connection) -> None:
     )
 
 
+def seed_0013(conn: Connection) -> None:
+    """A policy version acknowledged and reminded, a published bulletin answered, and one
+    queued."""
+    version = {"id": 1, "number": 1, "title": "Asking for help", "body": "## Purpose"}
+    version |= {"changes": "First version.", "published_on": date(2025, 3, 5), "published_by": 1}
+    insert(conn, "policy_versions", version)
+    insert(
+        conn,
+        "policy_acknowledgments",
+        {"user_id": 1, "version_id": 1, "acknowledged_on": date(2025, 3, 6)},
+    )
+    insert(conn, "policy_reminders", {"user_id": 1, "version_id": 1, "sent_on": date(2025, 3, 19)})
+    bulletin = {"topic": "backup", "situation": "Alone at a disturbance.", "question": "What now?"}
+    bulletin |= {"answers": ["Go in", "Ask for backup"], "correct": 1, "why": "Section 1."}
+    bulletin |= {"ask": "Ask your supervisor.", "created_at": T}
+    insert(
+        conn,
+        "bulletins",
+        bulletin | {"id": 1, "position": 1, "title": "Backup", "published_on": date(2025, 3, 5)},
+    )
+    insert(
+        conn,
+        "bulletins",
+        bulletin | {"id": 2, "position": 2, "title": "Queued", "published_on": None},
+    )
+    insert(
+        conn, "bulletin_answers", {"user_id": 1, "bulletin_id": 1, "answered_on": date(2025, 3, 5)}
+    )
+
+
 SEEDS: dict[str, Callable[[Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -427,4 +458,5 @@ SEEDS: dict[str, Callable[[Connection], None]] = {
     "0010": seed_0010,
     "0011": seed_0011,
     "0012": seed_0012,
+    "0013": seed_0013,
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import abort, session, url_for
 from flask_login import current_user, login_required
@@ -51,6 +52,15 @@ def start_page(user: Any) -> str:
         if holds(user, role):
             return url_for(endpoint)
     return url_for("referrals.my_referrals")
+
+
+def safe_next(value: str | None) -> str | None:
+    """A path on this site to return to (after signing in, or acknowledging the policy): never
+    another site."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    return value if not parts.scheme and not parts.netloc else None
 
 
 def current_private_key() -> bytes:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -19,7 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from wellness.accounts import service, sessions, signin, totp
-from wellness.accounts.access import start_page
+from wellness.accounts.access import safe_next, start_page
 from wellness.accounts.forms import LoginForm, NoticeAddressForm, PasswordChangeForm, TotpForm
 from wellness.accounts.models import User
 from wellness.accounts.passwords import WeakPasswordError
@@ -29,6 +27,7 @@ from wellness.keys import service as keys
 from wellness.main import drafts, held
 from wellness.notifications import push
 from wellness.notifications import service as notifications
+from wellness.training import service as training
 
 bp = Blueprint("auth", __name__)
 
@@ -66,14 +65,6 @@ SIGNED_OUT_IDLE = (
 )
 
 
-def _safe_next(value: str | None) -> str | None:
-    """A path on this site to return to after signing in (never another site)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return None
-    parts = urlsplit(value)
-    return value if not parts.scheme and not parts.netloc else None
-
-
 # Pages that must work for everyone, even with the database down, never look at the account.
 NO_ACCOUNT_CHECK = {"static", "referrals.crisis", "main.health", "main.ready"}
 
@@ -102,7 +93,7 @@ def login() -> Response | str:
         except signin.AccountError as exc:
             form.form_errors.append(str(exc))
         else:
-            back_to = _safe_next(request.args.get("next"))
+            back_to = safe_next(request.args.get("next"))
             kept = held.keep_across_sign_in(user.id, kinds=(drafts.KIND,))
             session.clear()  # nothing from before sign-in carries over (session fixation)
             session.update(kept)  # (what they typed, held under a key only this browser has)
@@ -138,7 +129,12 @@ def _finish_login(user: User) -> Response:
     session["sid"], session["skey"] = sid, session_key
     session.update(kept)
     login_user(user)
-    return redirect(_safe_next(back_to) or start_page(user))
+    destination = safe_next(back_to) or start_page(user)
+    if training.needs_acknowledgment(user.id):
+        # The one page a new policy version adds to signing in; "later" goes on to where
+        # they were going (asking for help never waits for it).
+        return redirect(url_for("training.acknowledge", next=destination))
+    return redirect(destination)
 
 
 @bp.route("/session/alive")

@@ -18,6 +18,7 @@ from wellness.extensions import db
 from wellness.logsafe import describe_exception
 from wellness.statistics import releases
 from wellness.timeutil import utcnow
+from wellness.training import jobs as training_jobs
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,11 @@ def tick(app: Flask) -> dict[str, int]:
     """One pass of the frequent jobs (``jobs.run_all``); returns their counts, logged when any
     work was done."""
     with app.app_context():
-        counts = jobs.run_all(utcnow(), batch=int(app.config["DISPATCH_BATCH"]))
+        now = utcnow()
+        counts = jobs.run_all(now, batch=int(app.config["DISPATCH_BATCH"]))
+        # The training record's jobs, apart: the scheduler runs both sides of the training
+        # wall, and neither side's jobs read the other's tables.
+        counts |= training_jobs.run(now)
     if any(counts.values()):
         log.info("scheduler: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts

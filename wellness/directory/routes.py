@@ -41,7 +41,8 @@ def photo(user_id: int) -> Response:
     their own before publishing."""
     data = directory.photo(user_id)
     if data is None and current_user.is_authenticated and current_user.id == user_id:
-        data = directory.profile_of(current_user).photo
+        own = current_user.counselor  # read only: no profile is made for someone who has none
+        data = own.photo if own else None
     if data is None:
         abort(404)
     return Response(data, mimetype="image/jpeg")

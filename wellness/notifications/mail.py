@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
@@ -114,18 +115,34 @@ def queue_many(addresses: list[str], kind: str) -> None:
 TEXT = "Something is waiting for you. Please sign in to see it."
 
 
-def compose(address: str) -> EmailMessage:
+# Writers of the few e-mails that are not notices: ``kind`` prefix -> (subject, text), or None
+# to send the neutral notice instead. Only the training bulletin and policy reminders register
+# one (wellness.training.emails): agency material sent alike to every member.
+Writer = Callable[[str], tuple[str, str] | None]
+_WRITERS: dict[str, Writer] = {}
+
+
+def register_writer(prefix: str, writer: Writer) -> None:
+    """Have e-mails whose kind is ``prefix:…`` written by ``writer``."""
+    _WRITERS[prefix] = writer
+
+
+def compose(address: str, kind: str = "") -> EmailMessage:
     """The one e-mail every notice sends: fixed subject and text and a link to the app, nothing
-    else."""
+    else. A kind with a registered writer (training material) is written by it."""
     cfg = current_app.config
+    prefix = kind.partition(":")[0]
+    written = _WRITERS[prefix](kind) if prefix in _WRITERS and ":" in kind else None
+    subject, text = written or (
+        SUBJECT,
+        f"{TEXT}\n\n{cfg['BASE_URL']}\n\n"
+        "This message is sent automatically and says nothing more on purpose.\n",
+    )
     message = EmailMessage()
     message["From"] = formataddr((cfg["MAIL_SENDER_NAME"], cfg["MAIL_FROM"]))
     message["To"] = address
-    message["Subject"] = SUBJECT
-    message.set_content(
-        f"{TEXT}\n\n{cfg['BASE_URL']}\n\n"
-        "This message is sent automatically and says nothing more on purpose.\n"
-    )
+    message["Subject"] = subject
+    message.set_content(text)
     return message
 
 
@@ -160,7 +177,7 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
             if kind == push.KIND:  # a browser's push, not an e-mail: the same words
                 done = push.send(address, TEXT, attempts)
             else:
-                done = _email(row_id, address.decode(), mailer)
+                done = _email(row_id, address.decode(), kind, mailer)
         except Exception as exc:  # noqa: BLE001  one bad row must not stop the rest
             db.session.rollback()
             log.error("notice %d failed: %s", row_id, describe_exception(exc))
@@ -173,9 +190,9 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
     return sent
 
 
-def _email(row_id: int, address: str, mailer: Mailer) -> bool:
+def _email(row_id: int, address: str, kind: str, mailer: Mailer) -> bool:
     try:
-        mailer.send(compose(address))
+        mailer.send(compose(address, kind))
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("e-mail %d not sent (%s); it will be retried", row_id, type(exc).__name__)
         return False

@@ -1,0 +1,425 @@
+"""The policy and the bulletins: reading, publishing, acknowledging and answering, and the
+completion report supervisors see. Reads and writes only the training tables and accounts."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from wellness.accounts.models import Role, User
+from wellness.agency.chain import units_under
+from wellness.agency.models import Unit
+from wellness.extensions import db
+from wellness.timeutil import to_zone, utcnow
+from wellness.training import rules
+from wellness.training.models import (
+    Bulletin,
+    BulletinAnswer,
+    PolicyAcknowledgment,
+    PolicyVersion,
+    insert_unless_present,
+)
+from wellness.transaction import use_case
+
+TOPICS = {
+    "backup": "Backup",
+    "specialist": "Specialist units",
+    "supervisor": "A supervisor's advice",
+    "colleague": "A colleague",
+    "self": "Looking after yourself",
+}
+SEED = Path(__file__).parent / "seed"
+
+
+class PublishClashError(ValueError):
+    """Someone else published a version at the same moment."""
+
+
+def today() -> date:
+    """The agency's day (its ``TIMEZONE``): what the record keeps and bulletins are dated by."""
+    return to_zone(utcnow(), current_app.config["TIMEZONE"]).date()
+
+
+# The policy ---------------------------------------------------------------------------------
+
+
+def current_policy() -> PolicyVersion | None:
+    """The latest version (the one members are asked to acknowledge), if any was published."""
+    return db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.number.desc()).limit(1))
+
+
+def policy_versions() -> list[PolicyVersion]:
+    """Every version, newest first."""
+    return list(db.session.scalars(select(PolicyVersion).order_by(PolicyVersion.number.desc())))
+
+
+def policy_version(number: int) -> PolicyVersion | None:
+    return db.session.scalar(select(PolicyVersion).where(PolicyVersion.number == number))
+
+
+@use_case
+def publish_policy(fields: rules.PolicyFields, by: int | None, on: date) -> PolicyVersion:
+    """A new version, numbered after the latest; every member is asked to acknowledge it at
+    their next sign-in."""
+    latest = db.session.scalar(select(func.max(PolicyVersion.number))) or 0
+    version = PolicyVersion(
+        number=latest + 1,
+        title=fields.title.strip(),
+        body=fields.body.strip(),
+        changes=fields.changes.strip(),
+        published_on=on,
+        published_by=by,
+    )
+    db.session.add(version)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise PublishClashError(
+            "Someone published a version at the same moment. Read it, then publish yours."
+        ) from exc
+    return version
+
+
+def acknowledged_on(user_id: int, version_id: int) -> date | None:
+    return db.session.scalar(
+        select(PolicyAcknowledgment.acknowledged_on).where(
+            PolicyAcknowledgment.user_id == user_id, PolicyAcknowledgment.version_id == version_id
+        )
+    )
+
+
+def acknowledgments(user_id: int) -> dict[int, date]:
+    """Version id -> the day the member acknowledged it."""
+    rows = db.session.execute(
+        select(PolicyAcknowledgment.version_id, PolicyAcknowledgment.acknowledged_on).where(
+            PolicyAcknowledgment.user_id == user_id
+        )
+    )
+    return dict(rows.all())
+
+
+@use_case
+def acknowledge(user_id: int, version: PolicyVersion, on: date) -> bool:
+    """Record "I have read and understand" (once: a second time changes nothing); True if
+    recorded now."""
+    if acknowledged_on(user_id, version.id) is not None:
+        return False
+    return insert_new(
+        PolicyAcknowledgment, {"user_id": user_id, "version_id": version.id, "acknowledged_on": on}
+    )
+
+
+def insert_new(model: type, values: dict[str, object]) -> bool:
+    """Insert a row unless its key is taken (twice at once: the first stands); True if new."""
+    done = db.session.execute(insert_unless_present(model).values(**values))
+    return bool(done.rowcount)
+
+
+def needs_acknowledgment(user_id: int) -> bool:
+    """A current version exists and the member has not acknowledged it."""
+    version = current_policy()
+    return version is not None and acknowledged_on(user_id, version.id) is None
+
+
+# What waits for a member ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    policy: bool  # the current version waits for their acknowledgment
+    bulletin_id: int | None  # today's bulletin, unanswered
+
+    def __bool__(self) -> bool:
+        return self.policy or self.bulletin_id is not None
+
+
+def waiting(user_id: int, day: date) -> Waiting:
+    """What the training page has for the member now, in one query (shown on every page)."""
+    latest = (
+        select(PolicyVersion.id).order_by(PolicyVersion.number.desc()).limit(1).scalar_subquery()
+    )
+    todays = select(Bulletin.id).where(Bulletin.published_on == day).scalar_subquery()
+    row = db.session.execute(
+        select(
+            latest,
+            exists().where(
+                PolicyAcknowledgment.user_id == user_id, PolicyAcknowledgment.version_id == latest
+            ),
+            todays,
+            exists().where(BulletinAnswer.user_id == user_id, BulletinAnswer.bulletin_id == todays),
+        )
+    ).one()
+    version, acked, bulletin, answered = row
+    return Waiting(version is not None and not acked, None if answered else bulletin)
+
+
+# Bulletins -----------------------------------------------------------------------------------
+
+
+def queued() -> list[Bulletin]:
+    """Bulletins not yet published, in the order they will go out."""
+    return list(
+        db.session.scalars(
+            select(Bulletin)
+            .where(Bulletin.published_on.is_(None))
+            .order_by(Bulletin.position, Bulletin.id)
+        )
+    )
+
+
+def published_since(day: date) -> list[Bulletin]:
+    """Bulletins published on or after ``day``, newest first."""
+    return list(
+        db.session.scalars(
+            select(Bulletin)
+            .where(Bulletin.published_on >= day)
+            .order_by(Bulletin.published_on.desc())
+        )
+    )
+
+
+def recent_bulletins(day: date) -> list[Bulletin]:
+    """Bulletins published in the 30 days up to ``day``, newest first."""
+    return [
+        b for b in published_since(day - timedelta(days=rules.WINDOW_DAYS)) if b.published_on <= day
+    ]  # type: ignore[operator]
+
+
+def published_bulletin(bulletin_id: int, day: date) -> Bulletin | None:
+    """A bulletin members may read: published, on or before ``day``."""
+    return db.session.scalar(
+        select(Bulletin).where(
+            Bulletin.id == bulletin_id,
+            Bulletin.published_on.is_not(None),
+            Bulletin.published_on <= day,
+        )
+    )
+
+
+def answered(user_id: int, bulletin_ids: list[int]) -> dict[int, date]:
+    """Of ``bulletin_ids``, those the member answered -> the day."""
+    if not bulletin_ids:
+        return {}
+    rows = db.session.execute(
+        select(BulletinAnswer.bulletin_id, BulletinAnswer.answered_on).where(
+            BulletinAnswer.user_id == user_id, BulletinAnswer.bulletin_id.in_(bulletin_ids)
+        )
+    )
+    return dict(rows.all())
+
+
+@use_case
+def answer(user_id: int, bulletin: Bulletin, on: date) -> None:
+    """Record that the member answered (once). Which answer they chose is not kept anywhere."""
+    insert_new(BulletinAnswer, {"user_id": user_id, "bulletin_id": bulletin.id, "answered_on": on})
+
+
+def _write(bulletin: Bulletin, fields: rules.BulletinFields) -> None:
+    rules.check_bulletin(fields)
+    answers = [a.strip() for a in fields.answers if a.strip()]
+    bulletin.title, bulletin.topic = fields.title.strip(), fields.topic
+    bulletin.situation, bulletin.question = fields.situation.strip(), fields.question.strip()
+    bulletin.answers, bulletin.correct = answers, fields.correct
+    bulletin.why, bulletin.ask = fields.why.strip(), fields.ask.strip()
+
+
+@use_case
+def add_bulletin(fields: rules.BulletinFields) -> Bulletin:
+    """Put a bulletin at the end of the queue (BulletinError if it cannot be answered)."""
+    last = db.session.scalar(select(func.max(Bulletin.position))) or 0
+    bulletin = Bulletin(position=last + 1)
+    _write(bulletin, fields)
+    db.session.add(bulletin)
+    db.session.flush()
+    return bulletin
+
+
+class AlreadyPublishedError(ValueError):
+    """A published bulletin stays as members read it."""
+
+
+@use_case
+def edit_bulletin(bulletin: Bulletin, fields: rules.BulletinFields) -> None:
+    if bulletin.published_on is not None:
+        raise AlreadyPublishedError("This bulletin is published: it stays as members read it.")
+    _write(bulletin, fields)
+
+
+@use_case
+def move_bulletin(bulletin: Bulletin, place: int) -> None:
+    """Put a queued bulletin at ``place`` in the queue (1 = next to go out): a place, not a
+    step, so sending the same move twice moves it once."""
+    line = queued()
+    if bulletin not in line:
+        raise AlreadyPublishedError("This bulletin is published: it is no longer in the queue.")
+    line.remove(bulletin)
+    line.insert(max(0, min(place - 1, len(line))), bulletin)
+    for number, item in enumerate(line, start=1):
+        item.position = number
+
+
+@use_case
+def remove_bulletin(bulletin: Bulletin) -> None:
+    if bulletin.published_on is not None:
+        raise AlreadyPublishedError("This bulletin is published: it stays as members read it.")
+    db.session.delete(bulletin)
+
+
+# Seeding ------------------------------------------------------------------------------------
+
+
+def seed(on: date, by: int | None = None) -> tuple[int, int]:
+    """The policy and bulletins the project ships (original text), into an empty training
+    record (in the caller's transaction): (policy versions, bulletins) added."""
+    added = (0, 0)
+    if current_policy() is None:
+        _, fields = rules.parse_policy((SEED / "policy.md").read_text(encoding="utf-8"))
+        publish_policy(fields, by, on)
+        added = (1, 0)
+    if db.session.scalar(select(Bulletin.id).limit(1)) is None:
+        items = rules.parse_bulletins((SEED / "bulletins.md").read_text(encoding="utf-8"))
+        for fields in items:
+            add_bulletin(fields)
+        added = (added[0], len(items))
+    return added
+
+
+# Who sees whose record -------------------------------------------------------------------------
+
+
+def scope(user: User) -> set[int] | None:
+    """The units whose members' record ``user`` sees: None for the whole agency (coordinators
+    and admins), else the units they supervise and every unit below them (maybe none)."""
+    if user.has_role(Role.COORDINATOR, Role.ADMIN):
+        return None
+    rows = db.session.execute(select(Unit.id, Unit.parent_id, Unit.supervisor_id)).all()
+    parent_of = {row.id: row.parent_id for row in rows}
+    supervisor_of = {row.id: row.supervisor_id for row in rows}
+    return units_under(user.id, parent_of, supervisor_of)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    name: str
+    unit: str
+    acknowledged_on: date | None
+    overdue: bool
+    answered: int
+    due: int
+
+    @property
+    def percent(self) -> int | None:
+        return rules.percent(self.answered, self.due)
+
+
+@dataclass(frozen=True)
+class Report:
+    version: PolicyVersion | None
+    since: date
+    published: int
+    rows: list[MemberRow]
+
+    @property
+    def not_acknowledged(self) -> list[MemberRow]:
+        return [row for row in self.rows if self.version and row.acknowledged_on is None]
+
+
+def report(units: set[int] | None, day: date, ack_days: int) -> Report:
+    """Each active member of ``units`` (None: everyone): whether they acknowledged the current
+    version, and how many of the last 30 days' bulletins they answered. Never what they chose:
+    it is not kept."""
+    since = day - timedelta(days=rules.WINDOW_DAYS)
+    members = (
+        select(User.id, User.display_name, User.created_at, Unit.name)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(User.active.is_(True))
+        .order_by(Unit.name, User.display_name)
+    )
+    if units is not None:
+        members = members.where(User.unit_id.in_(units or {-1}))
+    people = db.session.execute(members).all()
+    ids = [p.id for p in people]
+    version = current_policy()
+    acks: dict[int, date] = {}
+    if version is not None and ids:
+        acks = dict(
+            db.session.execute(
+                select(PolicyAcknowledgment.user_id, PolicyAcknowledgment.acknowledged_on).where(
+                    PolicyAcknowledgment.version_id == version.id,
+                    PolicyAcknowledgment.user_id.in_(ids),
+                )
+            ).all()
+        )
+    published = [
+        d
+        for d in db.session.scalars(
+            select(Bulletin.published_on).where(
+                Bulletin.published_on >= since, Bulletin.published_on <= day
+            )
+        )
+        if d is not None
+    ]
+    counts: dict[int, int] = {}
+    if ids:
+        counts = dict(
+            db.session.execute(
+                select(BulletinAnswer.user_id, func.count())
+                .join(Bulletin, Bulletin.id == BulletinAnswer.bulletin_id)
+                .where(
+                    BulletinAnswer.user_id.in_(ids),
+                    Bulletin.published_on >= since,
+                    Bulletin.published_on <= day,
+                )
+                .group_by(BulletinAnswer.user_id)
+            ).all()
+        )
+    rows = []
+    for person in people:
+        joined = to_zone(person.created_at, current_app.config["TIMEZONE"]).date()
+        done, due = rules.completion(published, counts.get(person.id, 0), max(since, joined))
+        acked = acks.get(person.id)
+        overdue = (
+            version is not None
+            and acked is None
+            and day >= rules.ack_due_on(max(version.published_on, joined), ack_days)
+        )
+        rows.append(
+            MemberRow(person.display_name, person.name or "No unit", acked, overdue, done, due)
+        )
+    return Report(version, since, len(published), rows)
+
+
+def to_csv(found: Report) -> str:
+    """The report as CSV: completion only (there is no record of which answer anyone chose)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    version = found.version.number if found.version else ""
+    writer.writerow(
+        [
+            "name",
+            "unit",
+            f"policy version {version} acknowledged on",
+            "acknowledgment overdue",
+            f"bulletins answered since {found.since.isoformat()}",
+            "bulletins published to them",
+        ]
+    )
+    for row in found.rows:
+        writer.writerow(
+            [
+                rules.csv_cell(row.name),
+                rules.csv_cell(row.unit),
+                row.acknowledged_on.isoformat() if row.acknowledged_on else "",
+                "yes" if row.overdue else "no",
+                row.answered,
+                row.due,
+            ]
+        )
+    return out.getvalue()
