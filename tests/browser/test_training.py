@@ -74,7 +74,7 @@ def test_a_member_acknowledges_answers_and_asks_for_help_anonymously(journey, ag
     # Without JavaScript, the same: a phone with scripts off answers in the same few taps.
     other = journey("sam", javascript=False)
     sign_in(other, people["sam"], app)
-    other.page.get_by_role("link", name="Not now").click()
+    other.page.get_by_role("link", name="Not now: go on").click()
     other.goto("/training/bulletins/1")
     other.page.get_by_label("Ask for backup to be expedited", exact=False).check()
     other.submit("Answer")
@@ -91,7 +91,7 @@ def test_a_supervisor_sees_who_has_not_acknowledged_and_their_units_completion(j
         )
     supervisor = journey("sgt")
     sign_in(supervisor, people["sgt"], app)
-    supervisor.page.get_by_role("link", name="Not now").click()
+    supervisor.page.get_by_role("link", name="Not now: go on").click()
     supervisor.check()
     supervisor.goto("/training/")
     supervisor.page.get_by_role("link", name="Completion").click()

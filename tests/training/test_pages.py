@@ -17,26 +17,30 @@ def _form_token(html):
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
-def test_sign_in_asks_for_the_new_version_once_then_goes_where_they_were_going(app, agency, client):
-    response = client.post(
-        "/login?next=/my-requests",
+def _sign_in(client, path="/login"):
+    return client.post(
+        path,
         data={
             "csrf_token": _form_token(client.get("/login").get_data(as_text=True)),
             "username": "jordan",
             "password": "correct horse battery",
         },
     )
+
+
+def test_sign_in_asks_for_the_new_version_once_then_goes_to_their_start_page(app, agency, client):
+    response = _sign_in(client)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/training/acknowledge?next=/my-requests"
+    assert response.headers["Location"] == "/training/acknowledge?next=/me/referrals"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "I have read and understand version 1" in page
-    assert 'class="button-link" href="/my-requests">Not now' in page
-    assert "Purpose" in page  # the policy's text, rendered
+    # "Not now" comes before the policy's text: nobody scrolls through it to get past
+    assert page.index('href="/me/referrals">Not now: go on') < page.index("Purpose")
     done = client.post(
         "/training/acknowledge",
-        data={"csrf_token": _form_token(page), "version": 1, "next": "/my-requests"},
+        data={"csrf_token": _form_token(page), "version": 1, "next": "/me/referrals"},
     )
-    assert done.headers["Location"] == "/my-requests"
+    assert done.headers["Location"] == "/me/referrals"
     with app.app_context():
         row = db.session.scalars(select(PolicyAcknowledgment)).one()
         assert row.acknowledged_on == training.today()  # the day, never a time
@@ -45,10 +49,31 @@ def test_sign_in_asks_for_the_new_version_once_then_goes_where_they_were_going(a
     assert "/training/acknowledge" not in again.headers["Location"]
 
 
+def test_someone_on_their_way_to_a_page_is_not_stopped_and_the_header_says_it_waits(
+    app, agency, client
+):
+    client.get("/help/self")  # a page that needs signing in: sent to sign in, then back to it
+    response = _sign_in(client, "/login?next=/help/self")
+    assert response.headers["Location"] == "/help/self"
+    page = client.get("/help/self").get_data(as_text=True)
+    assert "something is waiting for you" in page.split("</header>")[0]
+    with app.app_context():
+        assert training.needs_acknowledgment(agency["jordan"].id)
+
+
+def test_an_open_redirect_through_the_acknowledgment_page_is_refused(app, agency, client):
+    _sign_in(client)
+    for hostile in ("https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"):
+        page = client.get("/training/acknowledge", query_string={"next": hostile})
+        html = page.get_data(as_text=True)
+        assert "evil.example" not in html
+        assert "javascript:x" not in html
+
+
 def test_later_leaves_it_waiting_and_the_header_says_so(app, agency, client):
     login(client, agency["jordan"])
     page = client.get("/my-requests").get_data(as_text=True)
-    assert 'Training <span class="badge">new</span>' in page
+    assert 'Training <span class="badge">new<span class="visually-hidden">' in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PolicyAcknowledgment)) == 0
 
@@ -256,6 +281,12 @@ def test_managers_add_edit_order_and_remove_queued_bulletins(app, agency, client
     with app.app_context():
         assert [b.id for b in training.queued()][:2] == [added_id, first_id]
         assert len(training.queued()) == 20
+    for place in ("²", "-1", "9" * 50, ""):  # never a 500: anything but a small number is 1
+        response = client.post(
+            f"/training/manage/bulletins/{added_id}/move",
+            data={"csrf_token": typed["csrf_token"], "place": place},
+        )
+        assert response.status_code == 302
     edit = typed | {"once": "edit", "title": "Asking early, edited"}
     assert client.post(f"/training/manage/bulletins/{added_id}", data=edit).status_code == 302
     client.post(
@@ -273,3 +304,35 @@ def test_managers_add_edit_order_and_remove_queued_bulletins(app, agency, client
         ).status_code
         == 404
     )
+
+
+def test_a_bulletin_published_after_the_page_was_drawn_is_not_changed_or_removed(app, agency):
+    from sqlalchemy import update
+
+    from wellness.training.models import Bulletin as B
+
+    with app.app_context():
+        stale = training.queued()[0]  # loaded while queued
+        with app.app_context():  # meanwhile the scheduler publishes it
+            db.session.execute(
+                update(B)
+                .where(B.id == stale.id)
+                .values(published_on=training.today() + timedelta(days=1))
+            )
+            db.session.commit()
+        fields = rules.BulletinFields("Changed", "self", "S", "Q", ("A", "B"), 0, "W", "A")
+        for attempt in (
+            lambda: training.remove_bulletin(stale),
+            lambda: training.edit_bulletin(stale, fields),
+            lambda: training.move_bulletin(stale, 3),
+        ):
+            try:
+                attempt()
+            except training.AlreadyPublishedError:
+                pass
+            else:
+                raise AssertionError("a published bulletin was changed")
+        db.session.expire_all()
+        kept = db.session.get(B, stale.id)
+        assert kept is not None
+        assert kept.title != "Changed"

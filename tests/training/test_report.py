@@ -3,11 +3,12 @@ completion only, never which answer."""
 
 import csv
 import io
+from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from tests.factories import login
+from tests.factories import login, make_user
 from wellness.accounts.models import User
 from wellness.extensions import db
 from wellness.timeutil import utcnow
@@ -100,3 +101,68 @@ def test_an_officer_and_a_counselor_get_no_report(app, agency, client):
         login(fresh, agency[who])
         assert fresh.get("/training/team").status_code == 403
         assert fresh.get("/training/team.csv").status_code == 403
+
+
+def test_an_unconfirmed_coordinator_role_row_does_not_widen_a_supervisors_view(app, agency, client):
+    import pyotp
+
+    from wellness.accounts import service as accounts
+    from wellness.accounts.models import Role, UserRole
+
+    # as a database writer would add it: no endorsement, so the role holds nowhere
+    cpl = agency["cpl"]
+    db.session.add(UserRole(user_id=cpl.id, role=Role.COORDINATOR))
+    accounts.set_totp_secret(cpl, pyotp.random_base32())  # staff now: a second factor
+    db.session.commit()
+    login(client, cpl)
+    page = client.get("/training/team").get_data(as_text=True)
+    assert "Jordan" in page
+    assert "Dana" not in page
+    assert "Every member of the agency" not in page
+    assert client.get("/training/manage/policy").status_code == 403
+
+
+def test_a_member_who_joined_within_the_month_counts_from_that_day(app, agency, client):
+    with app.app_context():
+        queued = training.queued()
+        today = training.today()
+        for days_ago, bulletin in zip((20, 15, 5), queued, strict=False):
+            bulletin.published_on = today - timedelta(days=days_ago)
+        for user in db.session.scalars(select(User)):
+            user.created_at = utcnow() - timedelta(days=90)
+        jordan = db.session.get(User, agency["jordan"].id)
+        jordan.created_at = utcnow() - timedelta(days=10)
+        db.session.commit()
+        # Jordan answered the two older ones (still readable) but not the one since joining
+        training.answer(jordan.id, queued[0], today)
+        training.answer(jordan.id, queued[1], today)
+        rows = {r.name: r for r in training.report(None, today, 14).rows}
+    assert (rows["Jordan"].answered, rows["Jordan"].due) == (0, 2)  # the 5-days-ago one and today's
+    assert (rows["Sam"].answered, rows["Sam"].due) == (0, 4)
+
+
+def test_the_report_selects_members_without_a_list_of_ids(app, agency):
+    from tests.training.test_wall import statements
+
+    with app.app_context():
+        for n in range(40):
+            make_user(f"member{n}")
+        db.session.commit()
+        with statements() as seen, _parameters() as counts:
+            training.report(None, training.today(), 14)
+    assert seen
+    assert max(counts) < 10  # a list of member ids would be one parameter per member
+
+
+@contextmanager
+def _parameters():
+    counts = []
+
+    def record(conn, cursor, statement, parameters, *args):
+        counts.append(len(parameters or ()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield counts
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -1,6 +1,6 @@
 """The training rules, directly (no app): working days, the seed files, completion, CSV cells."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -86,14 +86,29 @@ def test_a_file_with_two_marked_answers_is_refused():
 
 def test_completion_counts_from_when_a_member_joined():
     published = [date(2026, 11, d) for d in (2, 3, 4, 23, 24)]
-    assert rules.completion(published, 4, date(2026, 11, 1)) == (4, 5)
-    assert rules.completion(published, 2, date(2026, 11, 20)) == (2, 2)
+    assert rules.completion(
+        published, [date(2026, 11, d) for d in (2, 3, 4, 23)], date(2026, 11, 1)
+    ) == (4, 5)
+    # joined on the 20th: answers to older bulletins do not count, nor do they owe them
+    assert rules.completion(
+        published, [date(2026, 11, d) for d in (2, 3, 24)], date(2026, 11, 20)
+    ) == (1, 2)
     assert rules.percent(1, 3) == 33
     assert rules.percent(0, 0) is None
 
 
-def test_an_acknowledgment_is_overdue_after_the_days_given():
-    assert rules.ack_due_on(date(2026, 11, 1), 14) == date(2026, 11, 15)
+def test_the_window_is_thirty_days_ending_today():
+    assert rules.window_start(date(2026, 11, 30)) == date(2026, 11, 1)
+
+
+def test_an_acknowledgment_is_overdue_after_the_days_given_from_publication_or_joining():
+    published, today = date(2026, 11, 1), date(2026, 11, 15)
+    now = datetime(2026, 11, 15, 12)
+    long_ago = datetime(2026, 1, 1)
+    assert rules.ack_overdue(published, long_ago, today, now, 14)
+    assert not rules.ack_overdue(published, long_ago, today - timedelta(days=1), now, 14)
+    assert not rules.ack_overdue(published, datetime(2026, 11, 10), today, now, 14)
+    assert rules.ack_overdue(published, datetime(2026, 11, 1, 11), today, now, 14)
 
 
 @pytest.mark.parametrize("value", ["=HYPERLINK(1)", "+1", "-1", "@SUM(A1)", "\tx"])

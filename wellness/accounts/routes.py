@@ -129,12 +129,13 @@ def _finish_login(user: User) -> Response:
     session["sid"], session["skey"] = sid, session_key
     session.update(kept)
     login_user(user)
-    destination = safe_next(back_to) or start_page(user)
-    if training.needs_acknowledgment(user.id):
-        # The one page a new policy version adds to signing in; "later" goes on to where
-        # they were going (asking for help never waits for it).
-        return redirect(url_for("training.acknowledge", next=destination))
-    return redirect(destination)
+    going_to = safe_next(back_to)
+    if going_to is None and not kept and training.needs_acknowledgment(user.id):
+        # The one page a new policy version adds to signing in, with "Not now" first. Never
+        # when they were on their way somewhere (a page that needed signing in, typing kept
+        # from before): the header's "Training new" says it waits.
+        return redirect(url_for("training.acknowledge", next=start_page(user)))
+    return redirect(going_to or start_page(user))
 
 
 @bp.route("/session/alive")

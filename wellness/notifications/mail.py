@@ -17,7 +17,7 @@ from email.utils import formataddr
 from typing import Protocol
 
 from flask import current_app
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import case, delete, insert, or_, select, update
 
 from wellness.checkins.models import Outbox
 from wellness.crypto import fields
@@ -127,17 +127,23 @@ def register_writer(prefix: str, writer: Writer) -> None:
     _WRITERS[prefix] = writer
 
 
-def compose(address: str, kind: str = "") -> EmailMessage:
+def compose(address: str, kind: str = "") -> EmailMessage | None:
     """The one e-mail every notice sends: fixed subject and text and a link to the app, nothing
-    else. A kind with a registered writer (training material) is written by it."""
+    else. A kind with a registered writer (training material) is written by it; None if what it
+    announced is gone (nothing is sent then, rather than a notice about nothing)."""
     cfg = current_app.config
-    prefix = kind.partition(":")[0]
-    written = _WRITERS[prefix](kind) if prefix in _WRITERS and ":" in kind else None
-    subject, text = written or (
-        SUBJECT,
-        f"{TEXT}\n\n{cfg['BASE_URL']}\n\n"
-        "This message is sent automatically and says nothing more on purpose.\n",
-    )
+    prefix, _, _ = kind.partition(":")
+    if prefix in _WRITERS and ":" in kind:
+        written = _WRITERS[prefix](kind)
+        if written is None:
+            return None
+        subject, text = written
+    else:
+        subject = SUBJECT
+        text = (
+            f"{TEXT}\n\n{cfg['BASE_URL']}\n\n"
+            "This message is sent automatically and says nothing more on purpose.\n"
+        )
     message = EmailMessage()
     message["From"] = formataddr((cfg["MAIL_SENDER_NAME"], cfg["MAIL_FROM"]))
     message["To"] = address
@@ -146,18 +152,32 @@ def compose(address: str, kind: str = "") -> EmailMessage:
     return message
 
 
+def _rank(kind: str) -> int:
+    """Sending order: notices by e-mail, then pushes, then the bulk training e-mails (a day's
+    bulletin to every member must never hold back a crisis page)."""
+    if kind == push.KIND:
+        return 1
+    return 2 if kind.partition(":")[0] in _WRITERS and ":" in kind else 0
+
+
+def _rank_in_sql():  # type: ignore[no-untyped-def]
+    bulk = [Outbox.kind.startswith(prefix + ":") for prefix in sorted(_WRITERS)]
+    whens = [(Outbox.kind == push.KIND, 1)] + ([(or_(*bulk), 2)] if bulk else [])
+    return case(*whens, else_=0)
+
+
 def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
     """Claim and send waiting e-mails, then pushes (a slow push service never holds an e-mail
-    back); a claim older than the lease is taken over. What a row is comes from its kind (a
-    push row's is always "push"), never from the address someone typed; one row failing in
-    any way stops no other."""
+    back), then training e-mails (``_rank``); a claim older than the lease is taken over. What
+    a row is comes from its kind (a push row's is always "push"), never from the address
+    someone typed; one row failing in any way stops no other."""
     pending = (
         select(Outbox.id)
         .where(
             Outbox.sent_at.is_(None),
             or_(Outbox.claimed_at.is_(None), Outbox.claimed_at < now - LEASE),
         )
-        .order_by(Outbox.kind == push.KIND, Outbox.id)
+        .order_by(_rank_in_sql(), Outbox.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
         .scalar_subquery()
@@ -171,7 +191,7 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
     ).all()
     db.session.commit()
     sent = 0
-    for row_id, token, kind, attempts in sorted(claimed, key=lambda r: (r.kind == push.KIND, r.id)):
+    for row_id, token, kind, attempts in sorted(claimed, key=lambda r: (_rank(r.kind), r.id)):
         try:
             address = decrypt_field(fields.OUTBOX_TO, row_id, token)
             if kind == push.KIND:  # a browser's push, not an e-mail: the same words
@@ -191,8 +211,11 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
 
 
 def _email(row_id: int, address: str, kind: str, mailer: Mailer) -> bool:
+    message = compose(address, kind)
+    if message is None:
+        return True  # what it announced is gone: nothing to send, the row is done
     try:
-        mailer.send(compose(address, kind))
+        mailer.send(message)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("e-mail %d not sent (%s); it will be retried", row_id, type(exc).__name__)
         return False

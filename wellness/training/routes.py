@@ -4,6 +4,8 @@ the confidential side: a bulletin's way to ask for help is a plain link to the p
 
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     Response,
@@ -32,6 +34,12 @@ from wellness.training.models import Bulletin
 bp = Blueprint("training", __name__, url_prefix="/training")
 CHOSEN = "bulletin_choice"  # the answer just given, in the browser's own session, shown once
 MANAGERS = (Role.COORDINATOR, Role.ADMIN)
+PAGE = 200  # members per page of the completion report (the CSV has everyone)
+
+
+def _number(text: str | None, default: int) -> int:
+    """A small whole number typed into a form or address, or ``default`` for anything else."""
+    return int(text) if text and re.fullmatch(r"[0-9]{1,6}", text) else default
 
 
 @bp.context_processor
@@ -169,20 +177,32 @@ def bulletin(bulletin_id: int) -> Response | str:
 def team() -> str:
     """Supervisors: their units and those below; coordinators and admins: the agency. Who has
     not acknowledged the current version, and 30 days of bulletin completion."""
-    units = training.scope(current_user)
+    units = _scope()
     found = training.report(units, training.today(), int(current_app.config["POLICY_ACK_DAYS"]))
+    pages = max(1, -(-len(found.rows) // PAGE))
+    page = min(max(_number(request.args.get("page"), 1), 1), pages)
     return render_template(
-        "training/team.html", report=found, agency=units is None, no_units=units == set()
+        "training/team.html",
+        report=found,
+        rows=found.rows[(page - 1) * PAGE : page * PAGE],
+        page=page,
+        pages=pages,
+        agency=units is None,
+        no_units=units == set(),
     )
+
+
+def _scope() -> set[int] | None:
+    """Whose record the signed-in person sees: the agency for a coordinator or admin whose role
+    holds (a role row alone opens nothing), else the units they supervise and those below."""
+    return training.scope(current_user, any(holds(current_user, r) for r in MANAGERS))
 
 
 @bp.route("/team.csv")
 @roles_required(Role.SUPERVISOR, *MANAGERS)
 def team_csv() -> Response:
     """The same report as CSV: completion only."""
-    found = training.report(
-        training.scope(current_user), training.today(), int(current_app.config["POLICY_ACK_DAYS"])
-    )
+    found = training.report(_scope(), training.today(), int(current_app.config["POLICY_ACK_DAYS"]))
     return Response(
         training.to_csv(found),
         mimetype="text/csv",
@@ -280,8 +300,8 @@ def move_bulletin(queued_id: int) -> Response:
     """Earlier or later in the queue."""
     found = _queued_or_404(queued_id)
     try:
-        place = request.form.get("place", "")
-        training.move_bulletin(found, int(place) if place.isdigit() and len(place) < 6 else 1)
+        place = request.form.get("place")
+        training.move_bulletin(found, _number(place, 1))
     except training.AlreadyPublishedError as exc:
         flash(str(exc))
     return redirect(url_for(".manage_bulletins"))

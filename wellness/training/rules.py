@@ -58,9 +58,18 @@ def working_days_before(day: date, count: int) -> list[date]:
     return found[::-1]
 
 
-def ack_due_on(published_on: date, days: int) -> date:
-    """The day an acknowledgment of a version published on ``published_on`` is overdue."""
-    return published_on + timedelta(days=days)
+def window_start(day: date) -> date:
+    """The first day of the ``WINDOW_DAYS`` days that end with ``day``."""
+    return day - timedelta(days=WINDOW_DAYS - 1)
+
+
+def ack_overdue(
+    published_on: date, joined_at: datetime, today: date, now: datetime, days: int
+) -> bool:
+    """An acknowledgment is overdue ``days`` after the version was published, or after the
+    member joined if later: the one rule for the report and the reminder (jobs.remind_overdue
+    asks the database the same)."""
+    return published_on <= today - timedelta(days=days) and joined_at <= now - timedelta(days=days)
 
 
 def check_bulletin(fields: BulletinFields) -> None:
@@ -74,11 +83,11 @@ def check_bulletin(fields: BulletinFields) -> None:
         raise BulletinError("Choose which answer is the policy's.")
 
 
-def completion(published: list[date], answered: int, since: date) -> tuple[int, int]:
-    """(answered, published) over bulletins published on or after ``since``: a member who
-    joined within the window is counted only from the day they joined."""
-    due = sum(1 for day in published if day >= since)
-    return min(answered, due), due
+def completion(published: list[date], answered: list[date], since: date) -> tuple[int, int]:
+    """(answered, published) over bulletins published on or after ``since`` (the window's
+    start, or the day a member joined within it): ``answered`` holds the publication days of
+    the bulletins the member answered."""
+    return sum(1 for day in answered if day >= since), sum(1 for day in published if day >= since)
 
 
 def percent(answered: int, due: int) -> int | None:

@@ -6,18 +6,18 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from wellness.accounts.models import Role, User
+from wellness.accounts.models import User
 from wellness.agency.chain import units_under
 from wellness.agency.models import Unit
 from wellness.extensions import db
-from wellness.timeutil import to_zone, utcnow
+from wellness.timeutil import as_utc, to_zone, utcnow
 from wellness.training import rules
 from wellness.training.models import (
     Bulletin,
@@ -174,22 +174,15 @@ def queued() -> list[Bulletin]:
     )
 
 
-def published_since(day: date) -> list[Bulletin]:
-    """Bulletins published on or after ``day``, newest first."""
+def recent_bulletins(day: date) -> list[Bulletin]:
+    """Bulletins published in the 30 days that end with ``day``, newest first."""
     return list(
         db.session.scalars(
             select(Bulletin)
-            .where(Bulletin.published_on >= day)
+            .where(Bulletin.published_on >= rules.window_start(day), Bulletin.published_on <= day)
             .order_by(Bulletin.published_on.desc())
         )
     )
-
-
-def recent_bulletins(day: date) -> list[Bulletin]:
-    """Bulletins published in the 30 days up to ``day``, newest first."""
-    return [
-        b for b in published_since(day - timedelta(days=rules.WINDOW_DAYS)) if b.published_on <= day
-    ]  # type: ignore[operator]
 
 
 def published_bulletin(bulletin_id: int, day: date) -> Bulletin | None:
@@ -247,15 +240,29 @@ class AlreadyPublishedError(ValueError):
 
 @use_case
 def edit_bulletin(bulletin: Bulletin, fields: rules.BulletinFields) -> None:
-    if bulletin.published_on is not None:
-        raise AlreadyPublishedError("This bulletin is published: it stays as members read it.")
+    _hold_queued(bulletin)
     _write(bulletin, fields)
+
+
+def _hold_queued(bulletin: Bulletin) -> None:
+    """Take the bulletin's row while it is still queued, so the scheduler cannot publish it
+    until this transaction ends (it waits, then publishes what was saved); AlreadyPublishedError
+    if it was published (or removed) since the page was drawn."""
+    held = db.session.execute(
+        update(Bulletin)
+        .where(Bulletin.id == bulletin.id, Bulletin.published_on.is_(None))
+        .values(position=Bulletin.position)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if held != 1:
+        raise AlreadyPublishedError("This bulletin is published: it stays as members read it.")
 
 
 @use_case
 def move_bulletin(bulletin: Bulletin, place: int) -> None:
     """Put a queued bulletin at ``place`` in the queue (1 = next to go out): a place, not a
     step, so sending the same move twice moves it once."""
+    _hold_queued(bulletin)
     line = queued()
     if bulletin not in line:
         raise AlreadyPublishedError("This bulletin is published: it is no longer in the queue.")
@@ -267,9 +274,14 @@ def move_bulletin(bulletin: Bulletin, place: int) -> None:
 
 @use_case
 def remove_bulletin(bulletin: Bulletin) -> None:
-    if bulletin.published_on is not None:
+    """Out of the queue, only while it is still queued (checked by the delete itself)."""
+    gone = db.session.execute(
+        delete(Bulletin)
+        .where(Bulletin.id == bulletin.id, Bulletin.published_on.is_(None))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if gone != 1:
         raise AlreadyPublishedError("This bulletin is published: it stays as members read it.")
-    db.session.delete(bulletin)
 
 
 # Seeding ------------------------------------------------------------------------------------
@@ -294,10 +306,11 @@ def seed(on: date, by: int | None = None) -> tuple[int, int]:
 # Who sees whose record -------------------------------------------------------------------------
 
 
-def scope(user: User) -> set[int] | None:
-    """The units whose members' record ``user`` sees: None for the whole agency (coordinators
-    and admins), else the units they supervise and every unit below them (maybe none)."""
-    if user.has_role(Role.COORDINATOR, Role.ADMIN):
+def scope(user: User, whole_agency: bool) -> set[int] | None:
+    """The units whose members' record ``user`` sees: None for the whole agency (the caller
+    says so for coordinators and admins whose role holds: ``access.holds``), else the units
+    they supervise and every unit below them (maybe none)."""
+    if whole_agency:
         return None
     rows = db.session.execute(select(Unit.id, Unit.parent_id, Unit.supervisor_id)).all()
     parent_of = {row.id: row.parent_id for row in rows}
@@ -333,67 +346,78 @@ class Report:
 
 def report(units: set[int] | None, day: date, ack_days: int) -> Report:
     """Each active member of ``units`` (None: everyone): whether they acknowledged the current
-    version, and how many of the last 30 days' bulletins they answered. Never what they chose:
-    it is not kept."""
-    since = day - timedelta(days=rules.WINDOW_DAYS)
-    members = (
+    version, and how many of the bulletins of the last 30 days they answered (counted from the
+    day they joined, if later). Never what they chose: it is not kept. Members are selected by
+    a subquery, never a list of ids, so the agency's size is no limit."""
+    zone = current_app.config["TIMEZONE"]
+    since, now = rules.window_start(day), utcnow()
+    in_scope = select(User.id).where(User.active.is_(True))
+    if units is not None:
+        in_scope = in_scope.where(User.unit_id.in_(units or {-1}))
+    people = db.session.execute(
         select(User.id, User.display_name, User.created_at, Unit.name)
         .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(User.active.is_(True))
-        .order_by(Unit.name, User.display_name)
-    )
-    if units is not None:
-        members = members.where(User.unit_id.in_(units or {-1}))
-    people = db.session.execute(members).all()
-    ids = [p.id for p in people]
+        .where(User.id.in_(in_scope))
+        .order_by(Unit.name, User.display_name, User.id)
+    ).all()
     version = current_policy()
     acks: dict[int, date] = {}
-    if version is not None and ids:
+    if version is not None:
         acks = dict(
             db.session.execute(
                 select(PolicyAcknowledgment.user_id, PolicyAcknowledgment.acknowledged_on).where(
                     PolicyAcknowledgment.version_id == version.id,
-                    PolicyAcknowledgment.user_id.in_(ids),
+                    PolicyAcknowledgment.user_id.in_(in_scope),
                 )
             ).all()
         )
-    published = [
-        d
-        for d in db.session.scalars(
-            select(Bulletin.published_on).where(
-                Bulletin.published_on >= since, Bulletin.published_on <= day
+    window = and_(Bulletin.published_on >= since, Bulletin.published_on <= day)
+    published = [d for d in db.session.scalars(select(Bulletin.published_on).where(window)) if d]
+    answers = (
+        select(BulletinAnswer.user_id)
+        .join(Bulletin, Bulletin.id == BulletinAnswer.bulletin_id)
+        .where(window, BulletinAnswer.user_id.in_(in_scope))
+    )
+    counts = dict(
+        db.session.execute(answers.add_columns(func.count()).group_by(BulletinAnswer.user_id)).all()
+    )
+    # Those who joined within the window count from the day they joined: their answers by day.
+    joined = {p.id: to_zone(p.created_at, zone).date() for p in people}
+    recent = {user_id for user_id, on in joined.items() if on > since}
+    answered_days: dict[int, list[date]] = {}
+    if recent:
+        for user_id, on in db.session.execute(
+            answers.add_columns(Bulletin.published_on).where(
+                BulletinAnswer.user_id.in_(in_scope.where(User.created_at >= _start_of(since)))
             )
-        )
-        if d is not None
-    ]
-    counts: dict[int, int] = {}
-    if ids:
-        counts = dict(
-            db.session.execute(
-                select(BulletinAnswer.user_id, func.count())
-                .join(Bulletin, Bulletin.id == BulletinAnswer.bulletin_id)
-                .where(
-                    BulletinAnswer.user_id.in_(ids),
-                    Bulletin.published_on >= since,
-                    Bulletin.published_on <= day,
-                )
-                .group_by(BulletinAnswer.user_id)
-            ).all()
-        )
+        ):
+            answered_days.setdefault(user_id, []).append(on)
     rows = []
     for person in people:
-        joined = to_zone(person.created_at, current_app.config["TIMEZONE"]).date()
-        done, due = rules.completion(published, counts.get(person.id, 0), max(since, joined))
+        if person.id in recent:
+            done, due = rules.completion(
+                published, answered_days.get(person.id, []), joined[person.id]
+            )
+        else:
+            done, due = counts.get(person.id, 0), len(published)
         acked = acks.get(person.id)
         overdue = (
             version is not None
             and acked is None
-            and day >= rules.ack_due_on(max(version.published_on, joined), ack_days)
+            and rules.ack_overdue(
+                version.published_on, as_utc(person.created_at), day, now, ack_days
+            )
         )
         rows.append(
             MemberRow(person.display_name, person.name or "No unit", acked, overdue, done, due)
         )
     return Report(version, since, len(published), rows)
+
+
+def _start_of(day: date) -> datetime:
+    """The first moment of ``day`` in UTC, a day early: a bound that misses no one who joined
+    on it, whatever the agency's zone."""
+    return datetime.combine(day - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
 
 
 def to_csv(found: Report) -> str:
