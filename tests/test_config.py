@@ -53,6 +53,11 @@ def test_training_settings_out_of_range_stop_the_start_with_the_reason(tmp_path)
         create_app({"BULLETIN_HOUR": 24, "INSTANCE_PATH": str(tmp_path)})
     with pytest.raises(ValueError, match="POLICY_ACK_DAYS"):
         create_app({"POLICY_ACK_DAYS": 0, "INSTANCE_PATH": str(tmp_path)})
+    with pytest.raises(ValueError, match="not a whole number"):
+        create_app({"BULLETIN_HOUR": "seven", "INSTANCE_PATH": str(tmp_path)})
+    # as read from instance/config.py or the environment: a string of digits is a number
+    app = create_app({"BULLETIN_HOUR": "07", "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["BULLETIN_HOUR"] == 7
 
 
 def test_over_https_the_session_cookie_is_host_only(tmp_path):

@@ -172,7 +172,12 @@ def derive(config: dict[str, Any], instance_path: str) -> None:
             f"TIMEZONE {config['TIMEZONE']!r} is not a time zone name (e.g. America/Chicago)"
         ) from exc
     config["PREFERRED_URL_SCHEME"] = "https" if config["HTTPS"] else "http"
-    if not 0 <= int(config["BULLETIN_HOUR"]) <= 23:
+    for name in ("BULLETIN_HOUR", "POLICY_ACK_DAYS"):
+        try:
+            config[name] = int(config[name])  # "7" from a file or the environment reads as 7
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} {config[name]!r} is not a whole number") from exc
+    if not 0 <= config["BULLETIN_HOUR"] <= 23:
         raise ValueError(f"BULLETIN_HOUR {config['BULLETIN_HOUR']!r} is not an hour (0 to 23)")
-    if int(config["POLICY_ACK_DAYS"]) < 1:
+    if config["POLICY_ACK_DAYS"] < 1:
         raise ValueError(f"POLICY_ACK_DAYS {config['POLICY_ACK_DAYS']!r} must be at least 1")

@@ -224,8 +224,45 @@ def test_an_email_about_a_bulletin_that_is_gone_is_dropped_not_sent_as_a_notice(
 
 
 def test_addresses_are_read_in_chunks_so_no_agency_is_too_large(app, members, monkeypatch):
+    from tests.training.test_wall import statements
     from wellness.notifications import addresses
 
     monkeypatch.setattr(addresses, "CHUNK", 2)
-    found = addresses.email_addresses([m.id for m in members])
+    ids = [m.id for m in members]
+    with statements() as seen:
+        found = addresses.email_addresses(ids)
     assert sorted(found.values()) == ["dana@example.org", "jordan@example.org", "sam@example.org"]
+    assert len(seen) == 2  # four ids, two at a time
+
+
+def test_a_notice_arriving_while_bulletins_go_out_is_sent_before_the_rest(app, members):
+    from wellness.notifications import service as notifications
+
+    jobs.publish_due(MONDAY_9)
+    db.session.commit()
+
+    class ArrivesMidway(Catch):
+        def send(self, message):
+            super().send(message)
+            if len(self.sent) == 1:  # a crisis page comes in after the first bulletin e-mail
+                notifications.email_users([members[1].id], "crisis")
+                db.session.commit()
+
+    mailer = ArrivesMidway()
+    assert mail.send_outbox(MONDAY_9, mailer) == 1  # the rest handed back
+    assert _outbox("bulletin") == 2
+    mail.send_outbox(MONDAY_9, mailer, batch=1)
+    assert mailer.sent[1]["Subject"] == mail.SUBJECT  # the notice, before the two bulletins
+    mail.send_outbox(MONDAY_9, mailer)
+    assert len(mailer.sent) == 4
+    assert db.session.scalar(select(func.max(Outbox.attempts))) is None  # all sent and gone
+
+
+def test_run_jobs_runs_the_training_jobs_too(app, members, runner):
+    result = runner.invoke(args=["run-jobs"])
+    assert "bulletins published" in result.output
+    assert "policy reminders" in result.output
+    only = runner.invoke(args=["run-jobs", "--only", "training"])
+    assert only.exit_code == 0
+    assert "dispatched" not in only.output
+    assert "policy reminders" in only.output

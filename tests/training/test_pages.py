@@ -70,12 +70,27 @@ def test_an_open_redirect_through_the_acknowledgment_page_is_refused(app, agency
         assert "javascript:x" not in html
 
 
-def test_later_leaves_it_waiting_and_the_header_says_so(app, agency, client):
-    login(client, agency["jordan"])
-    page = client.get("/my-requests").get_data(as_text=True)
-    assert 'Training <span class="badge">new<span class="visually-hidden">' in page
+def test_not_now_goes_on_leaves_it_waiting_and_the_header_says_so(app, agency, client):
+    gate = login(client, agency["jordan"]).headers["Location"]
+    page = client.get(gate).get_data(as_text=True)
+    onward = re.search(r'href="([^"]+)">Not now: go on', page).group(1)
+    assert onward == "/me/referrals"
+    start = client.get(onward)
+    assert start.status_code == 200
+    assert 'Training <span class="badge">new<span class="visually-hidden">' in start.get_data(
+        as_text=True
+    )
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PolicyAcknowledgment)) == 0
+    client.post("/logout", data={"csrf_token": _form_token(page)})
+    assert "/training/acknowledge" in login(client, agency["jordan"]).headers["Location"]
+
+
+def test_counselors_are_not_stopped_on_their_way_to_a_crisis(app, agency, client):
+    response = login(client, agency["kelly"])
+    assert "/training/acknowledge" not in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "something is waiting for you" in page.split("</header>")[0]
 
 
 def test_a_version_published_while_the_page_was_open_is_not_acknowledged_unread(
@@ -289,6 +304,8 @@ def test_managers_add_edit_order_and_remove_queued_bulletins(app, agency, client
         assert response.status_code == 302
     edit = typed | {"once": "edit", "title": "Asking early, edited"}
     assert client.post(f"/training/manage/bulletins/{added_id}", data=edit).status_code == 302
+    with app.app_context():
+        assert db.session.get(Bulletin, added_id).title == "Asking early, edited"
     client.post(
         f"/training/manage/bulletins/{added_id}/remove", data={"csrf_token": typed["csrf_token"]}
     )

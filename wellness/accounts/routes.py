@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from wellness.accounts import service, sessions, signin, totp
 from wellness.accounts.access import safe_next, start_page
 from wellness.accounts.forms import LoginForm, NoticeAddressForm, PasswordChangeForm, TotpForm
-from wellness.accounts.models import User
+from wellness.accounts.models import CASE_ROLES, User
 from wellness.accounts.passwords import WeakPasswordError
 from wellness.crypto import keypairs
 from wellness.extensions import limiter, login_manager
@@ -130,10 +130,16 @@ def _finish_login(user: User) -> Response:
     session.update(kept)
     login_user(user)
     going_to = safe_next(back_to)
-    if going_to is None and not kept and training.needs_acknowledgment(user.id):
+    if (
+        going_to is None
+        and not kept
+        and not user.has_role(*CASE_ROLES)
+        and training.needs_acknowledgment(user.id)
+    ):
         # The one page a new policy version adds to signing in, with "Not now" first. Never
         # when they were on their way somewhere (a page that needed signing in, typing kept
-        # from before): the header's "Training new" says it waits.
+        # from before), nor for counselors and coordinators, who may be signing in to answer a
+        # crisis: for them, and whenever they go on, the header's "Training new" says it waits.
         return redirect(url_for("training.acknowledge", next=start_page(user)))
     return redirect(going_to or start_page(user))
 

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 
 from wellness.checkins import jobs, scheduler
 from wellness.timeutil import utcnow
+from wellness.training import jobs as training_jobs
 
 
 @click.command("scheduler")
@@ -25,7 +26,7 @@ def scheduler_command() -> None:
 @with_appcontext
 @click.option(
     "--only",
-    type=click.Choice(["dispatch", "missed", "escalate", "mail"]),
+    type=click.Choice(["dispatch", "missed", "escalate", "mail", "training"]),
     default=None,
     help="Run one job instead of all.",
 )
@@ -36,8 +37,12 @@ def scheduler_command() -> None:
     help="Check-ins claimed per transaction.",
 )
 def run_jobs_command(only: str | None, batch: int) -> None:
-    """Run every unattended job once (for cron, or to catch up by hand)."""
-    counts = jobs.run_all(utcnow(), only=only, batch=batch)
+    """Run every unattended job once (for cron, or to catch up by hand), the training
+    record's (the day's bulletin, overdue reminders) included."""
+    now = utcnow()
+    counts = {} if only == "training" else jobs.run_all(now, only=only, batch=batch)
+    if only in (None, "training"):
+        counts |= training_jobs.run(now)
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
 
 

@@ -22,6 +22,7 @@ NOT_KEPT = frozenset(
     {"csrf_token", "_from", "once", "username", "password", "current", "new", "confirm"}
     | {"code", "recovery_code", "safety_code"}
     | {"start", "ask_for"}  # a button opening a form: nothing typed
+    | {"choice"}  # a training bulletin's answer: never kept anywhere (SECURITY.md)
 )
 
 

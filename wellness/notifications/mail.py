@@ -152,18 +152,40 @@ def compose(address: str, kind: str = "") -> EmailMessage | None:
     return message
 
 
+BULK = 2
+
+
 def _rank(kind: str) -> int:
     """Sending order: notices by e-mail, then pushes, then the bulk training e-mails (a day's
     bulletin to every member must never hold back a crisis page)."""
     if kind == push.KIND:
         return 1
-    return 2 if kind.partition(":")[0] in _WRITERS and ":" in kind else 0
+    return BULK if kind.partition(":")[0] in _WRITERS and ":" in kind else 0
 
 
 def _rank_in_sql():  # type: ignore[no-untyped-def]
     bulk = [Outbox.kind.startswith(prefix + ":") for prefix in sorted(_WRITERS)]
-    whens = [(Outbox.kind == push.KIND, 1)] + ([(or_(*bulk), 2)] if bulk else [])
+    whens = [(Outbox.kind == push.KIND, 1)] + ([(or_(*bulk), BULK)] if bulk else [])
     return case(*whens, else_=0)
+
+
+def _notice_waiting() -> bool:
+    """A notice or push nobody has claimed yet (checked before each bulk e-mail)."""
+    waiting = select(Outbox.id).where(
+        Outbox.sent_at.is_(None), Outbox.claimed_at.is_(None), _rank_in_sql() < BULK
+    )
+    return db.session.scalar(waiting.limit(1)) is not None
+
+
+def _release(row_ids: list[int]) -> None:
+    """Hand claimed rows back unsent, as if never claimed."""
+    db.session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(row_ids))
+        .values(claimed_at=None, attempts=Outbox.attempts - 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
 
 
 def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
@@ -191,7 +213,13 @@ def send_outbox(now: datetime, mailer: Mailer, batch: int = 50) -> int:
     ).all()
     db.session.commit()
     sent = 0
-    for row_id, token, kind, attempts in sorted(claimed, key=lambda r: (_rank(r.kind), r.id)):
+    in_order = sorted(claimed, key=lambda r: (_rank(r.kind), r.id))
+    for index, (row_id, token, kind, attempts) in enumerate(in_order):
+        if _rank(kind) == BULK and _notice_waiting():
+            # A notice came in while training e-mails were going: hand the rest back, so the
+            # next pass sends the notice first (a crisis page waits for no bulletin).
+            _release([row.id for row in in_order[index:]])
+            break
         try:
             address = decrypt_field(fields.OUTBOX_TO, row_id, token)
             if kind == push.KIND:  # a browser's push, not an e-mail: the same words

@@ -1,6 +1,7 @@
 """What a training e-mail says. Unlike every other notice (notifications.mail.TEXT), these carry
-their subject: a bulletin's title, or that the policy waits for an acknowledgment. They are the
-same for every member, are training material, and say nothing about anyone.
+their subject: a bulletin's title (to every member alike), or that the policy waits for an
+acknowledgment (to those who have not given it: a mail administrator learns who they are, a
+training fact, never anything of the confidential side).
 
 The outbox row holds only its kind (``bulletin:<id>`` or ``policy:<number>``); the text is
 written when the e-mail is sent.
@@ -17,7 +18,8 @@ from wellness.training.models import Bulletin, PolicyVersion
 
 BULLETIN = "bulletin"
 POLICY = "policy"
-FOOTER = "You receive this because you are a member of the agency; it is sent to every member."
+BULLETIN_FOOTER = "Every member of the agency receives the day's bulletin."
+POLICY_FOOTER = "Sent once to each member who has not yet acknowledged this version."
 
 
 def kind(prefix: str, number: int) -> str:
@@ -36,7 +38,7 @@ def bulletin_mail(kind_: str) -> tuple[str, str] | None:
     return (
         f"Today's training bulletin: {bulletin.title}",
         f"{bulletin.title}\n\nRead it and answer (under a minute):\n"
-        f"{_link(f'/training/bulletins/{bulletin.id}')}\n\n{FOOTER}\n",
+        f"{_link(f'/training/bulletins/{bulletin.id}')}\n\n{BULLETIN_FOOTER}\n",
     )
 
 
@@ -49,7 +51,7 @@ def policy_mail(kind_: str) -> tuple[str, str] | None:
     return (
         f"Please acknowledge the policy: {title}",
         f'Version {number} of the agency\'s policy "{title}" waits for you to read and '
-        f"acknowledge it:\n{_link('/training/acknowledge')}\n\n{FOOTER}\n",
+        f"acknowledge it:\n{_link('/training/acknowledge')}\n\n{POLICY_FOOTER}\n",
     )
 
 
