@@ -106,8 +106,8 @@ GET = {
     "training.bulletin": SIGNED_IN,
     "training.team": TRAINING_REPORT,
     "training.team_csv": TRAINING_REPORT,
-    "training.manage_policy": TRAINING_MANAGERS,
-    "training.manage_bulletins": TRAINING_MANAGERS,
+    "training_manage.policy": TRAINING_MANAGERS,
+    "training_manage.bulletins": TRAINING_MANAGERS,
     "push.key": SIGNED_IN,
 }
 
@@ -151,8 +151,8 @@ POST = {
     "push.subscribe": {"anonymous": L} | dict.fromkeys(ROLES[1:], 400),  # no subscription sent
     "push.unsubscribe": {"anonymous": L} | dict.fromkeys(ROLES[1:], 400),
     "push.off_everywhere": {"anonymous": L} | dict.fromkeys(ROLES[1:], 302),
-    "training.move_bulletin": TRAINING_MANAGERS | {"coordinator": 302, "admin": 302},
-    "training.remove_bulletin": TRAINING_MANAGERS | {"coordinator": 302, "admin": 302},
+    "training_manage.move": TRAINING_MANAGERS | {"coordinator": 302, "admin": 302},
+    "training_manage.remove": TRAINING_MANAGERS | {"coordinator": 302, "admin": 302},
 }
 
 

@@ -124,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from wellness.program.team import bp as team_bp
     from wellness.referrals.routes import bp as referrals_bp
     from wellness.statistics.routes import bp as statistics_bp
+    from wellness.training.manage import bp as training_manage_bp
     from wellness.training.routes import bp as training_bp
 
     blueprints = (
@@ -141,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
         library_bp,
         push_bp,
         training_bp,
+        training_manage_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -28,7 +28,6 @@ def upgrade():
     sa.Column('why', sa.String(length=1000), nullable=False),
     sa.Column('ask', sa.String(length=300), nullable=False),
     sa.Column('published_on', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bulletins')),
     sa.UniqueConstraint('published_on', name=op.f('uq_bulletins_published_on'))
     )

@@ -429,7 +429,7 @@ def seed_0013(conn: Connection) -> None:
     insert(conn, "policy_reminders", {"user_id": 1, "version_id": 1, "sent_on": date(2025, 3, 19)})
     bulletin = {"topic": "backup", "situation": "Alone at a disturbance.", "question": "What now?"}
     bulletin |= {"answers": ["Go in", "Ask for backup"], "correct": 1, "why": "Section 1."}
-    bulletin |= {"ask": "Ask your supervisor.", "created_at": T}
+    bulletin |= {"ask": "Ask your supervisor."}
     insert(
         conn,
         "bulletins",

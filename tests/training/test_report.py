@@ -12,6 +12,7 @@ from tests.factories import login, make_user
 from wellness.accounts.models import User
 from wellness.extensions import db
 from wellness.timeutil import utcnow
+from wellness.training import report as completion
 from wellness.training import service as training
 from wellness.training.models import Bulletin
 
@@ -136,7 +137,9 @@ def test_a_member_who_joined_within_the_month_counts_from_that_day(app, agency, 
         # Jordan answered the two older ones (still readable) but not the one since joining
         training.answer(jordan.id, queued[0], today)
         training.answer(jordan.id, queued[1], today)
-        rows = {r.name: r for r in training.report(None, today, 14).rows}
+        rows = {
+            r.name: r for r in completion.report(None, training.current_policy(), today, 14).rows
+        }
     assert (rows["Jordan"].answered, rows["Jordan"].due) == (0, 2)  # the 5-days-ago one and today's
     assert (rows["Sam"].answered, rows["Sam"].due) == (0, 4)
 
@@ -149,7 +152,7 @@ def test_the_report_selects_members_without_a_list_of_ids(app, agency):
             make_user(f"member{n}")
         db.session.commit()
         with statements() as seen, _parameters() as counts:
-            training.report(None, training.today(), 14)
+            completion.report(None, training.current_policy(), training.today(), 14)
     assert seen
     assert max(counts) < 10  # a list of member ids would be one parameter per member
 

@@ -118,10 +118,8 @@ class BulletinForm(Form):
             self.ask.data or "",
         )
 
-    def fill(self, fields: rules.BulletinFields) -> None:
-        """Show a stored bulletin in the form."""
+    def fill(self, answers: list[str], correct: int) -> None:
+        """Show a stored bulletin's answers in the form (its other fields come from ``obj``)."""
         for i in range(rules.ANSWERS_MAX):
-            getattr(self, f"answer_{i + 1}").data = (
-                fields.answers[i] if i < len(fields.answers) else ""
-            )
-        self.correct.data = fields.correct
+            getattr(self, f"answer_{i + 1}").data = answers[i] if i < len(answers) else ""
+        self.correct.data = correct

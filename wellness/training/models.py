@@ -7,14 +7,13 @@ column points at anything on the confidential side, and no column there points h
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wellness.extensions import db
-from wellness.timeutil import utcnow
 
 TITLE_MAX = 120
 CHANGES_MAX = 500
@@ -85,7 +84,6 @@ class Bulletin(db.Model):
     why: Mapped[str] = mapped_column(String(BULLETIN_TEXT_MAX))
     ask: Mapped[str] = mapped_column(String(ANSWER_MAX))
     published_on: Mapped[date | None] = mapped_column(Date, unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class BulletinAnswer(db.Model):

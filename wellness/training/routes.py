@@ -1,10 +1,9 @@
-"""Training pages: the policy and its versions, acknowledging it, the daily bulletin, the
-completion report, and the coordinator's (or admin's) writing. Nothing here links to, or reads,
-the confidential side: a bulletin's way to ask for help is a plain link to the public pages."""
+"""Training pages: the policy and its versions, acknowledging it, the daily bulletin and the
+completion report (the coordinator's or admin's writing is ``training.manage``). Nothing here
+links to, or reads, the confidential side: a bulletin's way to ask for help is a plain link to
+the public pages."""
 
 from __future__ import annotations
-
-import re
 
 from flask import (
     Blueprint,
@@ -25,32 +24,18 @@ from wellness.accounts.access import holds, roles_required, safe_next, start_pag
 from wellness.accounts.models import Role
 from wellness.extensions import db
 from wellness.library import render
-from wellness.main import once
+from wellness.training import report as completion
 from wellness.training import rules
 from wellness.training import service as training
-from wellness.training.forms import AcknowledgeForm, AnswerForm, BulletinForm, PolicyForm
-from wellness.training.models import Bulletin
+from wellness.training.access import MANAGERS, links
+from wellness.training.forms import AcknowledgeForm, AnswerForm
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 CHOSEN = "bulletin_choice"  # the answer just given, in the browser's own session, shown once
-MANAGERS = (Role.COORDINATOR, Role.ADMIN)
 PAGE = 200  # members per page of the completion report (the CSV has everyone)
 
 
-def _number(text: str | None, default: int) -> int:
-    """A small whole number typed into a form or address, or ``default`` for anything else."""
-    return int(text) if text and re.fullmatch(r"[0-9]{1,6}", text) else default
-
-
-@bp.context_processor
-def training_links() -> dict[str, object]:
-    """Which of the training pages' own links the member sees."""
-    if not current_user.is_authenticated:
-        return {}
-    return {
-        "can_manage": any(holds(current_user, r) for r in MANAGERS),
-        "can_report": any(holds(current_user, r) for r in (Role.SUPERVISOR, *MANAGERS)),
-    }
+bp.context_processor(links)
 
 
 @bp.app_context_processor
@@ -178,9 +163,9 @@ def team() -> str:
     """Supervisors: their units and those below; coordinators and admins: the agency. Who has
     not acknowledged the current version, and 30 days of bulletin completion."""
     units = _scope()
-    found = training.report(units, training.today(), int(current_app.config["POLICY_ACK_DAYS"]))
+    found = _report(units)
     pages = max(1, -(-len(found.rows) // PAGE))
-    page = min(max(_number(request.args.get("page"), 1), 1), pages)
+    page = min(max(rules.small_number(request.args.get("page"), 1), 1), pages)
     return render_template(
         "training/team.html",
         report=found,
@@ -195,127 +180,25 @@ def team() -> str:
 def _scope() -> set[int] | None:
     """Whose record the signed-in person sees: the agency for a coordinator or admin whose role
     holds (a role row alone opens nothing), else the units they supervise and those below."""
-    return training.scope(current_user, any(holds(current_user, r) for r in MANAGERS))
+    return completion.scope(current_user, any(holds(current_user, r) for r in MANAGERS))
+
+
+def _report(units: set[int] | None) -> completion.Report:
+    return completion.report(
+        units,
+        training.current_policy(),
+        training.today(),
+        int(current_app.config["POLICY_ACK_DAYS"]),
+    )
 
 
 @bp.route("/team.csv")
 @roles_required(Role.SUPERVISOR, *MANAGERS)
 def team_csv() -> Response:
     """The same report as CSV: completion only."""
-    found = training.report(_scope(), training.today(), int(current_app.config["POLICY_ACK_DAYS"]))
+    found = _report(_scope())
     return Response(
-        training.to_csv(found),
+        completion.to_csv(found),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="training-completion.csv"'},
     )
-
-
-@bp.route("/manage/policy", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
-def manage_policy() -> Response | str:
-    """Publish a new version (with a preview of the rendered text first)."""
-    current = training.current_policy()
-    form = PolicyForm(data={"title": current.title, "body": current.body} if current else None)
-    if form.validate_on_submit() and request.form.get("action") == "publish":
-        fields = rules.PolicyFields(form.title.data, form.body.data, form.changes.data)
-        try:
-            version = once.run(
-                form.once.data,
-                lambda: training.publish_policy(fields, current_user.id, training.today()),
-            )
-        except once.AlreadyDone:
-            flash("That version was published already.")
-        except training.PublishClashError as exc:
-            flash(str(exc))
-        else:
-            flash(
-                f"Version {version.number} published. Every member is asked to acknowledge it "
-                "when they next sign in."
-            )
-        return redirect(url_for(".policy"))
-    return render_template(
-        "training/manage_policy.html",
-        form=form,
-        current=current,
-        preview=render.to_html(form.body.data)
-        if request.method == "POST" and form.body.data
-        else "",
-    )
-
-
-@bp.route("/manage/bulletins", methods=["GET", "POST"], defaults={"queued_id": None})
-@bp.route("/manage/bulletins/<int:queued_id>", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
-def manage_bulletins(queued_id: int | None) -> Response | str:
-    """The queue: what goes out next, in order; add a bulletin, or change one not yet out."""
-    editing = None if queued_id is None else _queued_or_404(queued_id)
-    form = BulletinForm(obj=editing)
-    if editing is not None and request.method == "GET":
-        form.fill(
-            rules.BulletinFields(
-                editing.title, editing.topic, editing.situation, editing.question,
-                tuple(editing.answers), editing.correct, editing.why, editing.ask,
-            )
-        )  # fmt: skip
-    if form.validate_on_submit():
-        fields = form.fields()
-        try:
-            once.run(
-                form.once.data,
-                lambda: (
-                    training.edit_bulletin(editing, fields)
-                    if editing
-                    else training.add_bulletin(fields)
-                ),
-            )
-        except once.AlreadyDone:
-            flash("That was saved already.")
-            return redirect(url_for(".manage_bulletins"))
-        except (rules.BulletinError, training.AlreadyPublishedError) as exc:
-            form.form_errors.append(str(exc))
-        else:
-            flash("Bulletin saved." if editing else "Bulletin added to the end of the queue.")
-            return redirect(url_for(".manage_bulletins"))
-    day = training.today()
-    return render_template(
-        "training/manage_bulletins.html",
-        form=form,
-        editing=editing,
-        queue=training.queued(),
-        recent=training.recent_bulletins(day),
-    )
-
-
-def _queued_or_404(queued_id: int) -> Bulletin:
-    """A bulletin still in the queue (a published one is never changed)."""
-    found = db.session.get(Bulletin, queued_id) if queued_id < 2**31 else None
-    if found is None or found.published_on is not None:
-        abort(404)
-    return found
-
-
-@bp.route("/manage/bulletins/<int:queued_id>/move", methods=["POST"])
-@roles_required(*MANAGERS)
-def move_bulletin(queued_id: int) -> Response:
-    """Earlier or later in the queue."""
-    found = _queued_or_404(queued_id)
-    try:
-        place = request.form.get("place")
-        training.move_bulletin(found, _number(place, 1))
-    except training.AlreadyPublishedError as exc:
-        flash(str(exc))
-    return redirect(url_for(".manage_bulletins"))
-
-
-@bp.route("/manage/bulletins/<int:queued_id>/remove", methods=["POST"])
-@roles_required(*MANAGERS)
-def remove_bulletin(queued_id: int) -> Response:
-    """Take a bulletin out of the queue before it is published."""
-    found = _queued_or_404(queued_id)
-    try:
-        training.remove_bulletin(found)
-    except training.AlreadyPublishedError as exc:
-        flash(str(exc))
-    else:
-        flash("Bulletin removed from the queue.")
-    return redirect(url_for(".manage_bulletins"))

@@ -94,6 +94,12 @@ def percent(answered: int, due: int) -> int | None:
     return None if due == 0 else round(100 * answered / due)
 
 
+def small_number(text: str | None, default: int) -> int:
+    """A small whole number typed into a form or an address (a page, a place in the queue), or
+    ``default`` for anything else."""
+    return int(text) if text and re.fullmatch(r"[0-9]{1,6}", text) else default
+
+
 def csv_cell(value: object) -> str:
     """A value for a CSV cell that no spreadsheet runs as a formula."""
     text = "" if value is None else str(value)

@@ -1,23 +1,18 @@
-"""The policy and the bulletins: reading, publishing, acknowledging and answering, and the
-completion report supervisors see. Reads and writes only the training tables and accounts."""
+"""The policy and the bulletins: reading, publishing, acknowledging and answering (the
+completion report is ``training.report``). Reads and writes only the training tables."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from wellness.accounts.models import User
-from wellness.agency.chain import units_under
-from wellness.agency.models import Unit
 from wellness.extensions import db
-from wellness.timeutil import as_utc, to_zone, utcnow
+from wellness.timeutil import to_zone, utcnow
 from wellness.training import rules
 from wellness.training.models import (
     Bulletin,
@@ -109,23 +104,21 @@ def acknowledgments(user_id: int) -> dict[int, date]:
 def acknowledge(user_id: int, version: PolicyVersion, on: date) -> bool:
     """Record "I have read and understand" (once: a second time changes nothing); True if
     recorded now."""
-    if acknowledged_on(user_id, version.id) is not None:
-        return False
-    return insert_new(
+    return _insert_new(
         PolicyAcknowledgment, {"user_id": user_id, "version_id": version.id, "acknowledged_on": on}
     )
 
 
-def insert_new(model: type, values: dict[str, object]) -> bool:
-    """Insert a row unless its key is taken (twice at once: the first stands); True if new."""
+def _insert_new(model: type, values: dict[str, object]) -> bool:
+    """Insert a row unless its key is taken (a repeat, or twice at once: the first stands);
+    True if new."""
     done = db.session.execute(insert_unless_present(model).values(**values))
     return bool(done.rowcount)
 
 
 def needs_acknowledgment(user_id: int) -> bool:
     """A current version exists and the member has not acknowledged it."""
-    version = current_policy()
-    return version is not None and acknowledged_on(user_id, version.id) is None
+    return waiting(user_id, today()).policy
 
 
 # What waits for a member ----------------------------------------------------------------------
@@ -211,7 +204,7 @@ def answered(user_id: int, bulletin_ids: list[int]) -> dict[int, date]:
 @use_case
 def answer(user_id: int, bulletin: Bulletin, on: date) -> None:
     """Record that the member answered (once). Which answer they chose is not kept anywhere."""
-    insert_new(BulletinAnswer, {"user_id": user_id, "bulletin_id": bulletin.id, "answered_on": on})
+    _insert_new(BulletinAnswer, {"user_id": user_id, "bulletin_id": bulletin.id, "answered_on": on})
 
 
 def _write(bulletin: Bulletin, fields: rules.BulletinFields) -> None:
@@ -301,149 +294,3 @@ def seed(on: date, by: int | None = None) -> tuple[int, int]:
             add_bulletin(fields)
         added = (added[0], len(items))
     return added
-
-
-# Who sees whose record -------------------------------------------------------------------------
-
-
-def scope(user: User, whole_agency: bool) -> set[int] | None:
-    """The units whose members' record ``user`` sees: None for the whole agency (the caller
-    says so for coordinators and admins whose role holds: ``access.holds``), else the units
-    they supervise and every unit below them (maybe none)."""
-    if whole_agency:
-        return None
-    rows = db.session.execute(select(Unit.id, Unit.parent_id, Unit.supervisor_id)).all()
-    parent_of = {row.id: row.parent_id for row in rows}
-    supervisor_of = {row.id: row.supervisor_id for row in rows}
-    return units_under(user.id, parent_of, supervisor_of)
-
-
-@dataclass(frozen=True)
-class MemberRow:
-    name: str
-    unit: str
-    acknowledged_on: date | None
-    overdue: bool
-    answered: int
-    due: int
-
-    @property
-    def percent(self) -> int | None:
-        return rules.percent(self.answered, self.due)
-
-
-@dataclass(frozen=True)
-class Report:
-    version: PolicyVersion | None
-    since: date
-    published: int
-    rows: list[MemberRow]
-
-    @property
-    def not_acknowledged(self) -> list[MemberRow]:
-        return [row for row in self.rows if self.version and row.acknowledged_on is None]
-
-
-def report(units: set[int] | None, day: date, ack_days: int) -> Report:
-    """Each active member of ``units`` (None: everyone): whether they acknowledged the current
-    version, and how many of the bulletins of the last 30 days they answered (counted from the
-    day they joined, if later). Never what they chose: it is not kept. Members are selected by
-    a subquery, never a list of ids, so the agency's size is no limit."""
-    zone = current_app.config["TIMEZONE"]
-    since, now = rules.window_start(day), utcnow()
-    in_scope = select(User.id).where(User.active.is_(True))
-    if units is not None:
-        in_scope = in_scope.where(User.unit_id.in_(units or {-1}))
-    people = db.session.execute(
-        select(User.id, User.display_name, User.created_at, Unit.name)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .where(User.id.in_(in_scope))
-        .order_by(Unit.name, User.display_name, User.id)
-    ).all()
-    version = current_policy()
-    acks: dict[int, date] = {}
-    if version is not None:
-        acks = dict(
-            db.session.execute(
-                select(PolicyAcknowledgment.user_id, PolicyAcknowledgment.acknowledged_on).where(
-                    PolicyAcknowledgment.version_id == version.id,
-                    PolicyAcknowledgment.user_id.in_(in_scope),
-                )
-            ).all()
-        )
-    window = and_(Bulletin.published_on >= since, Bulletin.published_on <= day)
-    published = [d for d in db.session.scalars(select(Bulletin.published_on).where(window)) if d]
-    answers = (
-        select(BulletinAnswer.user_id)
-        .join(Bulletin, Bulletin.id == BulletinAnswer.bulletin_id)
-        .where(window, BulletinAnswer.user_id.in_(in_scope))
-    )
-    counts = dict(
-        db.session.execute(answers.add_columns(func.count()).group_by(BulletinAnswer.user_id)).all()
-    )
-    # Those who joined within the window count from the day they joined: their answers by day.
-    joined = {p.id: to_zone(p.created_at, zone).date() for p in people}
-    recent = {user_id for user_id, on in joined.items() if on > since}
-    answered_days: dict[int, list[date]] = {}
-    if recent:
-        for user_id, on in db.session.execute(
-            answers.add_columns(Bulletin.published_on).where(
-                BulletinAnswer.user_id.in_(in_scope.where(User.created_at >= _start_of(since)))
-            )
-        ):
-            answered_days.setdefault(user_id, []).append(on)
-    rows = []
-    for person in people:
-        if person.id in recent:
-            done, due = rules.completion(
-                published, answered_days.get(person.id, []), joined[person.id]
-            )
-        else:
-            done, due = counts.get(person.id, 0), len(published)
-        acked = acks.get(person.id)
-        overdue = (
-            version is not None
-            and acked is None
-            and rules.ack_overdue(
-                version.published_on, as_utc(person.created_at), day, now, ack_days
-            )
-        )
-        rows.append(
-            MemberRow(person.display_name, person.name or "No unit", acked, overdue, done, due)
-        )
-    return Report(version, since, len(published), rows)
-
-
-def _start_of(day: date) -> datetime:
-    """The first moment of ``day`` in UTC, a day early: a bound that misses no one who joined
-    on it, whatever the agency's zone."""
-    return datetime.combine(day - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
-
-
-def to_csv(found: Report) -> str:
-    """The report as CSV: completion only (there is no record of which answer anyone chose)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    version = found.version.number if found.version else ""
-    writer.writerow(
-        [
-            "name",
-            "unit",
-            f"policy version {version} acknowledged on",
-            "acknowledgment overdue",
-            f"bulletins answered since {found.since.isoformat()}",
-            "bulletins published to them",
-        ]
-    )
-    for row in found.rows:
-        writer.writerow(
-            [
-                rules.csv_cell(row.name),
-                rules.csv_cell(row.unit),
-                row.acknowledged_on.isoformat() if row.acknowledged_on else "",
-                "yes" if row.overdue else "no",
-                row.answered,
-                row.due,
-            ]
-        )
-    return out.getvalue()
