@@ -21,11 +21,13 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	else echo "npm not found: the browser tests will skip (and fail in CI)"; fi
 
 # First run: create the database, the keys and a demo agency. Every run: apply migrations
-# (and, once, adopt the keys of an instance made by an earlier release), start the scheduler
+# (and, once, adopt the keys of an instance made by an earlier release, or give an instance
+# of the last release its row key), start the scheduler
 # beside the web server (one box), serve on 127.0.0.1:5000.
 run: $(STAMP)
 	@if [ ! -d instance/keys ]; then $(FLASK) init && $(FLASK) demo; else $(FLASK) db upgrade; \
-		if [ ! -f instance/keys/signing.key ]; then $(FLASK) keys adopt --trust-current; fi; fi
+		if [ ! -f instance/keys/signing.key ] || [ ! -f instance/keys/rows.key ]; then \
+			$(FLASK) keys adopt --trust-current; fi; fi
 	@echo "Serving on http://127.0.0.1:5000 - sign in at http://127.0.0.1:5000/login (Ctrl-C stops)"
 	@$(FLASK) scheduler & SCHEDULER=$$!; trap 'kill $$SCHEDULER 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - \

@@ -33,6 +33,7 @@ def test_init_creates_schema_and_owner_only_keys(fresh_app):
         "audit.key",
         "receipt.key",
         "recovery.pin",
+        "rows.key",
         "server-0001.key",
         "signing.key",
     ]
@@ -51,7 +52,7 @@ def test_init_refuses_to_overwrite_existing_keys(fresh_app):
     assert second.exit_code != 0
     assert "Refusing to overwrite keys" in second.output
     assert key.read_bytes() == before
-    assert len(list(key.parent.iterdir())) == 5  # nothing added, nothing replaced
+    assert len(list(key.parent.iterdir())) == 6  # nothing added, nothing replaced
 
 
 def test_demo_builds_an_agency_once(fresh_app):

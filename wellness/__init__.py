@@ -88,10 +88,14 @@ def _upload_limits(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from wellness import headers, models  # noqa: F401  (models: every table registered)
     from wellness.accounts.passwords import make_hasher
+    from wellness.audit import service as audit
     from wellness.extensions import csrf, db, limiter, login_manager, migrate
+    from wellness.keys import rows
     from wellness.training import emails  # noqa: F401  (its e-mails' writers, for the outbox)
 
     db.init_app(app)
+    rows.listen()  # the MAC of every account, role and session row, written at each flush
+    audit.listen()  # the access log's head, written outside the database at each commit
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     _upload_limits(app)  # before the CSRF check, which reads the form
     csrf.init_app(app)

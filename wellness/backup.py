@@ -118,6 +118,7 @@ def backup_keys(path: str | os.PathLike[str], passphrase: str) -> int:
         *sorted((instance / "keys").glob("*.key")),
         instance / "keys" / "recovery.pin",
         instance / "audit-checkpoints.log",
+        instance / "audit-head",
     ]
     files = {
         str(p.relative_to(instance)): base64.b64encode(p.read_bytes()).decode()
@@ -241,4 +242,6 @@ def restore_keys(path: str | os.PathLike[str], passphrase: str) -> int:
 
 
 # What a keys archive may hold (and nothing with a path of its own).
-_KEY_FILE = re.compile(r"^(secret_key|keys/[a-z0-9-]+\.(key|pin)|audit-checkpoints\.log)$")
+_KEY_FILE = re.compile(
+    r"^(secret_key|keys/[a-z0-9-]+\.(key|pin)|audit-checkpoints\.log|audit-head)$"
+)

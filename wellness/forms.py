@@ -1,15 +1,14 @@
 """What every form shares: the base class (bounds, CSRF, no control characters) and fields.
 
 Every form in the app derives from ``Form``. Besides Flask-WTF's CSRF check it refuses control
-characters in any text a person typed (NUL, escape sequences, bidirectional overrides aside:
-the C0/C1 controls, except tab and line breaks): they have no place in what people write, can
-corrupt logs and exports, and are a common smuggling trick. The person sees which field and
-why, and nothing is stored.
+and invisible format characters in any text a person typed (``wellness.characters``: NUL and
+escape sequences, bidirectional overrides, zero-width spaces, line separators): they have no
+place in what people write, can corrupt logs and exports, and are a common smuggling trick.
+The person sees which field and why, and nothing is stored.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -17,17 +16,15 @@ from wtforms import HiddenField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from wellness import characters
 from wellness.main import drafts, once
 
-ALLOWED_CONTROLS = frozenset("\t\n\r")
-CONTROL_MESSAGE = (
-    "This contains an invisible control character that cannot be stored. "
-    "Please remove it (retyping the text usually does)."
-)
+CONTROL_MESSAGE = characters.MESSAGE
 
 
 def has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS for c in text)
+    """True when ``text`` holds a character that may not be stored (``wellness.characters``)."""
+    return characters.refused(text) is not None
 
 
 class Form(FlaskForm):

@@ -4,6 +4,7 @@
 - ``signing.key``: Ed25519, signs whose each public key is and the access log's checkpoints;
 - ``audit.key``: the access log's HMAC chain key;
 - ``receipt.key``: the pepper that salts anonymous receipt codes;
+- ``rows.key``: authenticates the rows that decide who can read (accounts, roles, sessions);
 - ``recovery.pin``: the program recovery public key and its fingerprint.
 
 None of these is ever in the database: a database writer cannot forge what they protect.
@@ -24,6 +25,7 @@ from wellness.crypto.fields import SERVER_FIELDS, ServerField
 
 _EXT = "wellness_server_keys"
 SIGNING, AUDIT, RECEIPT, PIN = "signing.key", "audit.key", "receipt.key", "recovery.pin"
+ROWS = "rows.key"
 
 
 class InstanceKeyError(Exception):
@@ -109,8 +111,9 @@ def _required(name: str) -> bytes:
 
 
 def create_instance_secrets() -> None:
-    """The audit key and the receipt pepper, where missing (``init``, ``keys adopt``)."""
-    for name in (AUDIT, RECEIPT):
+    """The audit key, the receipt pepper and the row key, where missing (``init``,
+    ``keys adopt``)."""
+    for name in (AUDIT, RECEIPT, ROWS):
         path = Path(key_dir()) / name
         if not path.is_file():
             keyfiles.create_key_file(path, secrets.token_bytes(32))
@@ -119,6 +122,17 @@ def create_instance_secrets() -> None:
 def audit_key() -> bytes:
     """The access log's MAC key."""
     return _cached(AUDIT, lambda: _required(AUDIT))
+
+
+def row_key() -> bytes:
+    """The key that authenticates the rows deciding who can read (``keys/rows.py``)."""
+    return _cached(ROWS, lambda: _required(ROWS))
+
+
+def has_row_key() -> bool:
+    """True when the instance's row key file exists (an instance of an earlier release has
+    none until ``keys adopt``)."""
+    return (Path(key_dir()) / ROWS).is_file()
 
 
 def receipt_pepper() -> bytes:

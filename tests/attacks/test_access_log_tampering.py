@@ -192,3 +192,63 @@ def test_a_refused_hand_off_still_logs_the_read_it_took(app, agency_people):
     entries = db.session.query(AccessLogEntry).order_by(AccessLogEntry.seq).all()[before:]
     assert [e.reason for e in entries] == ["conflict check before handing the case on"]
     assert db.session.get(Case, case.id).assignee_id == holder.id
+
+
+def test_a_rollback_newer_than_the_last_checkpoint_is_caught_by_the_head(
+    app, five_reads, agency_people
+):
+    """Issue 23: the log put back to an earlier genuine state that is *newer* than the last
+    checkpoint (its entries and its head, both real) passed, and verify then checkpointed it.
+    The head each commit writes outside the database catches it, and nothing blesses it."""
+    assert verify(app).exit_code == 0  # a checkpoint at 5 entries
+    counselor = reader(agency_people["counselor"])
+    cases.open_case(five_reads.id, counselor, "case page")
+    with db.engine.connect() as conn:  # the attacker's copy at 6 entries, head and all
+        head = dict(conn.execute(text("SELECT * FROM audit_head")).one()._mapping)
+    for _ in range(4):
+        cases.open_case(five_reads.id, counselor, "case page")
+    with db.engine.begin() as conn:  # 4 entries of reads undone, the genuine head of then
+        conn.execute(text("DELETE FROM access_log WHERE seq > 6"))
+        conn.execute(
+            text("UPDATE audit_head SET seq = :seq, last_hash = :last_hash, mac = :mac"), head
+        )
+    with open(audit.checkpoint_path()) as handle:
+        written = handle.read()
+    result = verify(app)
+    assert result.exit_code == 1
+    assert "rolled back: the head (6 entries) is older than the head this instance wrote" in (
+        result.output
+    )
+    assert "cut: entry 10, recorded by the head this instance wrote" in result.output
+    with open(audit.checkpoint_path()) as handle:
+        assert handle.read() == written  # verify blessed nothing
+    with pytest.raises(audit.RolledBackError):
+        audit.checkpoint()
+    scheduler.daily(app)
+    told = set(
+        db.session.scalars(
+            db.select(Notification.user_id).where(Notification.kind == "audit_alert")
+        )
+    )
+    assert {agency_people["admin"].id, agency_people["coordinator"].id} <= told
+
+
+def test_the_control_without_the_head_file_the_same_rollback_passes(app, five_reads, agency_people):
+    """Control: remove the head file (as before issue 23) and the same rollback goes unseen,
+    so the test above is the head file's doing."""
+    import os
+
+    assert verify(app).exit_code == 0
+    counselor = reader(agency_people["counselor"])
+    cases.open_case(five_reads.id, counselor, "case page")
+    with db.engine.connect() as conn:
+        head = dict(conn.execute(text("SELECT * FROM audit_head")).one()._mapping)
+    for _ in range(4):
+        cases.open_case(five_reads.id, counselor, "case page")
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM access_log WHERE seq > 6"))
+        conn.execute(
+            text("UPDATE audit_head SET seq = :seq, last_hash = :last_hash, mac = :mac"), head
+        )
+    os.remove(audit.head_path())
+    assert verify(app).exit_code == 0

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 from tests.factories import self_referral
 from wellness.accounts.models import CounselorProfile, Role, User, UserRole
 from wellness.cases import keyholding, rekeying
-from wellness.cases.models import Case, CaseKey
+from wellness.cases.models import Case, CaseKey, KeyHolder
 from wellness.crypto import envelope, keypairs
 from wellness.crypto.errors import DecryptionError
 from wellness.extensions import db
@@ -277,3 +277,155 @@ def test_planted_key_rows_and_index_entries_are_not_restored_to_the_planter(app,
     victim_row = keyholding.key_row(case.id, KeyHolder.OWNER)
     assert opens_with(keys.unlock(db.session.get(User, victim.id), "correct horse battery"), case)
     assert victim_row is not None
+
+
+def _reset_and_choose(app, person, admin):
+    from wellness.accounts import service as accounts
+
+    one_time = accounts.reset_password(db.session.get(User, person.id), admin)
+    person = db.session.get(User, person.id)
+    accounts.change_password(person, one_time, "their own new passphrase")
+    return db.session.get(User, person.id)
+
+
+def test_a_key_row_sealed_to_a_genuine_retired_key_is_not_restored(app, agency_people):
+    """Anyone can seal a box to a public key: a key row for someone else's case, sealed to a
+    counselor's genuine retired key after a reset, opens with that key but holds a key of the
+    writer's making, so a restore re-seals nothing from it (issue 23 review)."""
+    from wellness.accounts import grants
+    from wellness.keys.models import RetiredUserKey
+
+    counselor, other = agency_people["counselor"], agency_people["counselor2"]
+    case = make_case_for(agency_people["officer"], other)
+    counselor = _reset_and_choose(app, counselor, agency_people["admin"])
+    retired = db.session.scalars(select(RetiredUserKey)).one()
+    planted = envelope.seal(
+        b"\x07" * 32,
+        retired.public_key,
+        keyholding.key_context(case.id, KeyHolder.USER, counselor.id),
+    )
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(CaseKey).values(
+                case_id=case.id, holder="user", user_id=counselor.id, sealed_key=planted
+            )
+        )
+    grants.confirm_person(
+        counselor, agency_people["coordinator"], keypairs.safety_code(counselor.public_key)
+    )
+    restored = rekeying.restore_access(
+        counselor,
+        app.config["TEST_RECOVERY_CODE"],
+        agency_people["coordinator"],
+        keypairs.safety_code(counselor.public_key),
+    )
+    assert restored == 0
+    db.session.expire_all()
+    assert not opens_with(keys.unlock(counselor, "their own new passphrase"), case)
+
+
+def test_a_retired_key_row_written_into_the_database_is_not_restored(app, agency_people):
+    from wellness.accounts import grants
+    from wellness.keys.models import RetiredUserKey
+
+    counselor, other = agency_people["counselor"], agency_people["counselor2"]
+    case = make_case_for(agency_people["officer"], other)
+    counselor = _reset_and_choose(app, counselor, agency_people["admin"])
+    attacker = keypairs.generate()
+    key = keyholding.recovery_data_key(
+        case.id, keys.recovery_private_key(app.config["TEST_RECOVERY_CODE"])
+    )  # (the writer does not have it: a box of their own making fails the same way)
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(RetiredUserKey).values(
+                user_id=counselor.id,
+                public_key=attacker.public,
+                recovery_sealed_key=envelope.seal(
+                    attacker.private,
+                    keys.recovery_public_key(),
+                    keys.recovery_context(attacker.public),
+                ),
+                retired_at=utcnow(),
+            )
+        )
+        conn.execute(
+            insert(CaseKey).values(
+                case_id=case.id,
+                holder="user",
+                user_id=counselor.id,
+                sealed_key=envelope.seal(
+                    key,
+                    attacker.public,
+                    keyholding.key_context(case.id, KeyHolder.USER, counselor.id),
+                ),
+            )
+        )
+    grants.confirm_person(
+        counselor, agency_people["coordinator"], keypairs.safety_code(counselor.public_key)
+    )
+    assert (
+        rekeying.restore_access(
+            counselor,
+            app.config["TEST_RECOVERY_CODE"],
+            agency_people["coordinator"],
+            keypairs.safety_code(counselor.public_key),
+        )
+        == 0
+    )
+    db.session.expire_all()
+    assert not opens_with(keys.unlock(counselor, "their own new passphrase"), case)
+    assert alerted([agency_people["admin"], agency_people["coordinator"]])
+
+
+def test_an_index_planted_in_the_old_place_is_caught(app, agency_people):
+    """An officer who never asked has no index row yet; an earlier release's index column on
+    their account is covered by the account's MAC, so a writer cannot slip a case into it."""
+    from tests.factories import PASSWORD
+    from wellness.accounts import signin
+    from wellness.cases import index
+
+    officer = db.session.get(User, agency_people["officer2"].id)
+    box = index.seal(
+        [{"case": 999, "as": "owner"}], officer.public_key, keys.index_context(officer.public_key)
+    )
+    with db.engine.begin() as conn:
+        conn.execute(update(User).where(User.id == officer.id).values(case_index=box))
+    db.session.expire_all()
+    with pytest.raises(signin.InvalidCredentialsError):
+        signin.sign_in(officer.username, PASSWORD, signin.login_policy())
+    result = run(app, "keys", "verify")
+    assert f"users id={officer.id} (sam): row not written by this instance" in result.output
+
+
+def test_a_refused_proposal_reopened_in_the_database_is_not_offered_or_approved(app, agency_people):
+    from wellness.accounts import grants
+    from wellness.accounts.models import RoleGrant
+
+    admin, coordinator = agency_people["admin"], agency_people["coordinator"]
+    officer = db.session.get(User, agency_people["officer2"].id)
+    grant = grants.propose(officer, Role.COUNSELOR, admin)
+    db.session.commit()
+    grants.refuse(grant, coordinator)
+    with db.engine.begin() as conn:
+        conn.execute(update(RoleGrant).where(RoleGrant.id == grant.id).values(outcome=None))
+    db.session.expire_all()
+    assert grant.id not in {w.grant.id for w in grants.waiting() if w.grant}
+    grant = db.session.get(RoleGrant, grant.id)
+    with pytest.raises(grants.GrantError, match="no valid signature"):
+        grants.approve(
+            grant, agency_people["coordinator2"], keypairs.safety_code(officer.public_key)
+        )
+    assert not trust_endorsed(officer.id)
+
+
+def trust_endorsed(user_id: int) -> bool:
+    from wellness.keys import trust
+
+    db.session.expire_all()
+    return trust.endorsed(db.session.get(User, user_id), Role.COUNSELOR)
+
+
+def make_case_for(officer, counselor):
+    from tests.factories import make_case
+
+    return make_case(officer, counselor)

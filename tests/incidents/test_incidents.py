@@ -13,7 +13,7 @@ from wellness.checkins import jobs
 from wellness.checkins.models import CheckIn
 from wellness.extensions import db
 from wellness.incidents.models import Incident
-from wellness.keys.models import CaseIndex
+from wellness.keys.models import CaseIndex, IndexInbox
 from wellness.timeutil import as_utc, frozen_at, utcnow
 
 
@@ -41,8 +41,10 @@ def test_incident_gives_each_member_outreach_and_a_plan_and_declining_stops_it(a
     assert response.status_code == 302
     incident = db.session.scalars(select(Incident)).one()
     assert incident.member_count == 2
-    sizes = {len(i.box) for i in db.session.scalars(select(CaseIndex))}
-    assert len(sizes) == 1  # a database copy cannot tell who was involved
+    # A database copy cannot tell who was involved: their entries wait in the unaddressed
+    # inbox, one padded box each, until their next sign-in; no index row changed.
+    assert db.session.scalar(select(func.count()).select_from(CaseIndex)) == 0
+    assert len({len(box.box) for box in db.session.scalars(select(IndexInbox))}) == 1
     member_cases = db.session.scalars(select(Case).where(Case.incident_id == incident.id)).all()
     assert len(member_cases) == 2
     # routed outside the members' own unit, to the counselor who can open it

@@ -39,7 +39,7 @@ def agency(ctx):
         "coordinator": make_user("maria", Role.COORDINATOR, unit=support),
         "admin": make_user("itadmin", Role.ADMIN, unit=support),
     }
-    db.session.execute(db.update(User).where(User.id == sgt.id).values(unit_id=north.id))
+    sgt.unit_id = north.id
     accounts.save_counselor_profile(people["peer_north"], caseload_cap=5, on_call=False)
     accounts.save_counselor_profile(people["peer_south"], caseload_cap=5, on_call=True)
     people["units"] = {"north": north, "south": south}

@@ -16,10 +16,11 @@ from wellness.keys import trust
 
 
 def holds(user: Any, role: Role) -> bool:
-    """``user`` holds ``role``; a role that reads cases counts only once a coordinator has
-    confirmed the person (its endorsement verifies): an account taken over by a reset, or a
-    role row written into the database, opens no counselor or coordinator page."""
-    if not user.has_role(role):
+    """``user`` holds ``role``: a role row this instance wrote (keys/rows.py), so a role row
+    written into the database opens nothing; and a role that reads cases counts only once a
+    coordinator has confirmed the person (its endorsement verifies), so an account taken over
+    by a reset opens no counselor or coordinator page."""
+    if not user.has_role(role) or not trust.role_row_ok(user, role):
         return False
     return role not in CASE_ROLES or trust.endorsed(user, role)
 

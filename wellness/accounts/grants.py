@@ -23,7 +23,7 @@ from wellness.audit import service as audit
 from wellness.crypto import signing
 from wellness.extensions import db
 from wellness.keyring import signing_key
-from wellness.keys import trust
+from wellness.keys import rows, trust
 from wellness.notifications import service as notifications
 from wellness.timeutil import utcnow
 from wellness.transaction import use_case
@@ -78,8 +78,14 @@ def waiting() -> list[Waiting]:
     grants = db.session.scalars(
         select(RoleGrant).where(RoleGrant.outcome.is_(None)).order_by(RoleGrant.proposed_at)
     ).all()
-    out = [Waiting(g.user, [g.role], g) for g in grants]
-    rows = db.session.scalars(
+    # Rows the database alone wrote (a proposal, a role row, an account) are not offered for
+    # confirmation: ``keys verify`` and the daily key check name them instead.
+    out = [
+        Waiting(g.user, [g.role], g)
+        for g in grants
+        if rows.authentic(g) and trust.account_ok(g.user)
+    ]
+    unconfirmed = db.session.scalars(
         select(UserRole)
         .join(User)
         .where(
@@ -89,7 +95,9 @@ def waiting() -> list[Waiting]:
         )
     ).all()
     by_user: dict[int, Waiting] = {}
-    for row in rows:
+    for row in unconfirmed:
+        if not trust.role_row_ok(row.user, row.role):
+            continue
         item = by_user.setdefault(row.user_id, Waiting(row.user, [], None))
         item.roles.append(row.role)
     return out + sorted(by_user.values(), key=lambda w: w.user.display_name)
@@ -109,11 +117,14 @@ def _statement(grant: RoleGrant) -> bytes:
 
 
 def _check_grant(grant: RoleGrant) -> None:
-    if not signing.verifies(signing_key().public_key(), grant.signature, _statement(grant)):
+    if not rows.authentic(grant) or not signing.verifies(
+        signing_key().public_key(), grant.signature, _statement(grant)
+    ):
         trust.report_failure(f"role grant {grant.id} does not carry a valid signature")
         raise GrantError(  # a refusal: the alert stays (approve keeps it)
-            "This proposal was not made through the admin pages (it carries no valid "
-            "signature). It is refused, and IT has been alerted."
+            "This proposal was not made through the admin pages, or was changed in the "
+            "database since (it carries no valid signature). It is refused, and IT has been "
+            "alerted."
         )
 
 
@@ -124,6 +135,12 @@ def check_safety_code(user: User, typed: str) -> None:
 
 
 def _check_confirmer(user: User, coordinator: User | None) -> None:
+    if not trust.account_ok(user):
+        trust.report_failure(f"confirmation refused: account {user.id}'s row fails its check")
+        raise GrantError(
+            "This account was not made through this site (its record fails its check). It "
+            "cannot be confirmed, and IT has been alerted."
+        )
     if coordinator is not None:
         if coordinator.id == user.id:
             raise GrantError("Nobody confirms themselves: ask another coordinator.")
@@ -138,8 +155,8 @@ def _check_confirmer(user: User, coordinator: User | None) -> None:
         )
 
 
-# A refused proposal keeps the alert a bad signature raised; every refusal is raised before
-# anything else changes (transaction.use_case).
+# A refused proposal keeps the alert a bad signature or a forged row raised; every refusal is
+# raised before anything else changes (transaction.use_case).
 @use_case(keep=(GrantError,))
 def approve(grant: RoleGrant, coordinator: User | None, safety_code: str) -> None:
     """A coordinator (or the server's CLI, ``coordinator`` None) confirms a proposed role,
@@ -159,6 +176,7 @@ def approve(grant: RoleGrant, coordinator: User | None, safety_code: str) -> Non
         utcnow(),
     )
     _log(user, coordinator, f"role granted: {grant.role}")
+    _tell_coordinators()
 
 
 @use_case
@@ -170,7 +188,7 @@ def refuse(grant: RoleGrant, coordinator: User) -> None:
     _log(grant.user, coordinator, f"role refused: {grant.role}")
 
 
-@use_case
+@use_case(keep=(GrantError,))
 def confirm_person(user: User, coordinator: User | None, safety_code: str) -> None:
     """After a reset (or for the CLI's first coordinator): endorse every case role they hold
     for their current key, once their safety code matches. ``coordinator`` None: the server's
@@ -181,5 +199,19 @@ def confirm_person(user: User, coordinator: User | None, safety_code: str) -> No
     _check_confirmer(user, coordinator)
     check_safety_code(user, safety_code)
     for role in roles:
+        if not trust.role_row_ok(user, role):
+            trust.report_failure(f"confirmation refused: account {user.id}'s {role} row")
+            raise GrantError(
+                "One of their roles was not given through this site (its record fails its "
+                "check). Nothing was confirmed, and IT has been alerted."
+            )
+    for role in roles:
         trust.endorse(user, role)
     _log(user, coordinator, "person confirmed: " + ", ".join(roles))
+    _tell_coordinators()
+
+
+def _tell_coordinators() -> None:
+    """Every confirmation reaches every coordinator, in the app and by the neutral e-mail: a
+    coordinator's account used by someone else cannot add a reader quietly."""
+    notifications.notify(notifications.operators(Role.COORDINATOR), "role_confirmed")

@@ -84,6 +84,9 @@ class User(UserMixin, db.Model):
     # handle only their private key derives. Moved there at their next sign-in.
     case_index: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # This instance's MAC over the columns that decide who signs in and with which key
+    # (keys/rows.py): an account the database alone wrote or changed is never trusted.
+    row_mac: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     role_rows: Mapped[list[UserRole]] = relationship(
@@ -127,6 +130,9 @@ class UserRole(db.Model):
     # made when a coordinator confirmed the person (keys/trust.py). Cases are sealed to
     # a role only with it; empty after a reset until someone confirms them again.
     endorsement: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # This instance's MAC over the row (keys/rows.py): a role row the database alone wrote
+    # gives nothing, not even an officer's or a supervisor's pages.
+    row_mac: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 
@@ -149,6 +155,8 @@ class RoleGrant(db.Model):
     # The server's signature over (grant, account, role, proposer), made when the admin
     # proposed it: a row the database alone wrote, or re-pointed, is refused.
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # This instance's MAC over the proposal and its answer (keys/rows.py).
+    row_mac: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     user: Mapped[User] = relationship()
 
@@ -202,3 +210,6 @@ class LoginSession(db.Model):
     wrapped_private_key: Mapped[bytes] = mapped_column(LargeBinary)
     # An authenticator secret being set up, under the same cookie-only key.
     enrol_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # This instance's MAC over the row (keys/rows.py): a session row written into the
+    # database, even with a cookie signed by a stolen secret key, signs nobody in.
+    row_mac: Mapped[bytes | None] = mapped_column(LargeBinary)

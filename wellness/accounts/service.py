@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
+from wellness import characters
 from wellness.accounts import grants, passwords, sessions
 from wellness.accounts.models import CASE_ROLES, CounselorProfile, Role, User, UserRole
 from wellness.accounts.signin import (
@@ -65,6 +66,13 @@ class UsernameTakenError(AccountError):
     pass
 
 
+def check_text(*values: str) -> None:
+    """AccountError for a name with a character that may not be stored (``wellness.characters``),
+    whichever way it came: a form, the command line, the demo."""
+    if any(characters.refused(value) for value in values):
+        raise AccountError(characters.MESSAGE)
+
+
 def check_separation(roles: Iterable[Role]) -> None:
     """AccountError if ``roles`` would make an admin a counselor or coordinator too: IT never
     reads cases."""
@@ -100,6 +108,7 @@ def new_user(
     must_change_password: bool,
 ) -> User:
     """The account, its keys and (for the server's own tools) confirmed roles, uncommitted."""
+    check_text(username, display_name)
     username = normalise_username(username)
     roles = {Role(r) for r in roles}
     check_separation(roles)
@@ -200,6 +209,7 @@ def update_user(
     (no actor) it is given, and confirmed if the person has their own password. Removing a
     role needs no second person. The last active admin cannot be demoted or switched off.
     """
+    check_text(display_name)
     wanted = {Role(r) for r in roles}
     check_separation(wanted)
     losing_admin = (

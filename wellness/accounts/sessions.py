@@ -8,7 +8,9 @@ over (account, the account's session epoch) keyed with the session key. So:
   hashed, and the tag needs the session key);
 - no one can tell from the database whose session a row is, or line up a person's activity
   with the time a case was made (SECURITY.md, metadata);
-- changing the account's epoch ends every session of that account at once.
+- changing the account's epoch ends every session of that account at once;
+- a session row (or an account row) this instance did not write signs nobody in, even with a
+  cookie signed by a stolen secret key: each carries the instance's MAC (``keys/rows.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from wellness.accounts.models import LoginSession, User
 from wellness.crypto import fields, keypairs, records
 from wellness.crypto.errors import DecryptionError
 from wellness.extensions import db
+from wellness.keys import trust
+from wellness.keys.rows import authentic
 from wellness.timeutil import as_utc, floor_minute, utcnow
 from wellness.transaction import use_case
 
@@ -79,6 +83,10 @@ def _row(sid: str, session_key: bytes, user: User | None) -> LoginSession | None
     if row is None or user is None:
         return None
     if not hmac.compare_digest(row.user_tag, _tag(session_key, user)):
+        return None
+    if not authentic(row) or not trust.account_ok(user):
+        # Only someone who can write the database (and sign cookies) gets here.
+        trust.report_failure("a session row or its account was not written by this instance")
         return None
     return row
 

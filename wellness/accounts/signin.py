@@ -88,6 +88,11 @@ def authenticate(username: str, password: str, policy: LoginPolicy) -> User:
         passwords.verify(hasher(), _dummy_hash(), password)  # same time as a real check
         raise InvalidCredentialsError(SIGN_IN_FAILED)
     good = passwords.verify(hasher(), user.password_hash, password)  # even when locked: timing
+    if not trust.account_ok(user):
+        # A row this instance never wrote, or whose password, key or authenticator was
+        # swapped in the database: never signed in, whatever the password (keys/rows.py).
+        trust.report_failure(f"sign-in refused: account {user.id}'s row fails its check")
+        raise InvalidCredentialsError(SIGN_IN_FAILED)
     if locked(user):
         raise AccountLockedError(SIGN_IN_FAILED)
     if not good:
@@ -124,21 +129,53 @@ def record_failure(user: User, policy: LoginPolicy) -> None:
     db.session.refresh(user)
 
 
-@use_case(keep=(InvalidCredentialsError,))
 def sign_in(username: str, password: str, policy: LoginPolicy) -> tuple[User, bytes]:
-    """Check the password and unlock the person's private key with it.
+    """Check the password and unlock the person's private key with it, then fold in the index
+    entries left while they were away.
 
-    A classical key of an earlier release is replaced by a hybrid one here, with everything it
-    opened re-sealed: the password is at hand, and nothing else can do it."""
+    Two transactions, on purpose: the first may write the account row (a failure count
+    cleared, a hash or key upgraded), the second the person's own index. Written together,
+    the database engine's own row versions (PostgreSQL's xmin) would tie that index, and so
+    every request in it, to the account (SECURITY.md)."""
+    user, private = _unlock(username, password, policy)
+    _claim_inbox(user, private)
+    return user, private
+
+
+@use_case(keep=(InvalidCredentialsError,))
+def _unlock(username: str, password: str, policy: LoginPolicy) -> tuple[User, bytes]:
+    """The password step. A classical key of an earlier release is replaced by a hybrid one
+    here, with everything it opened re-sealed: the password is at hand, and nothing else can
+    do it."""
     user = authenticate(username, password, policy)
     try:
         private = keys.unlock(user, password)
     except CryptoError as exc:  # the hash matched but the key did not open: never sign in
         raise InvalidCredentialsError(SIGN_IN_FAILED) from exc
+    if not _key_is_theirs(user, private):
+        trust.report_failure(f"sign-in refused: account {user.id}'s key is not its endorsed key")
+        raise InvalidCredentialsError(SIGN_IN_FAILED)
     if not keypairs.is_hybrid(user.public_key) and not user.must_change_password:
         private = rekeying.replace_keypair(user, private, password, upgrade=True)
-    keys.claim_inbox(user, private)  # entries left while they were away
     return user, private
+
+
+@use_case
+def _claim_inbox(user: User, private: bytes) -> None:
+    """Entries left while they were away, and the case keys some carry, re-sealed to them."""
+    rekeying.take_case_keys(user, keys.claim_inbox(user, private))
+
+
+def _key_is_theirs(user: User, private: bytes) -> bool:
+    """The unwrapped private key is the one the account's public key (and, once they chose
+    their own password, the server's signature) says it is: a wrapped key swapped in the
+    database opens, but is not theirs."""
+    try:
+        matches = keypairs.public_of(private) == user.public_key
+    except CryptoError:
+        return False
+    signed = user.must_change_password or trust.own_key_ok(user)
+    return matches and signed
 
 
 def _dummy_hash() -> str:

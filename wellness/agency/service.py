@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from wellness import characters
 from wellness.agency import chain
 from wellness.agency.models import Unit
 from wellness.extensions import db
@@ -54,6 +55,8 @@ def save_unit(
     unit: Unit | None, name: str, parent_id: int | None, supervisor_id: int | None
 ) -> Unit:
     """Create (``unit`` None) or update a unit, keeping names unique and the tree a tree."""
+    if characters.refused(name):
+        raise UnitError(characters.MESSAGE)
     name = name.strip()
     clash = db.session.scalar(select(Unit).where(Unit.name == name))
     if clash is not None and clash is not unit:

@@ -96,12 +96,15 @@ def verify(
     key: bytes,
     checkpoint: Checkpoint | None = None,
     activity_without_entries: bool = False,
+    seen_head: Checkpoint | None = None,
 ) -> list[str]:
     """Problems found, each naming the kind of tampering and where; empty when intact.
 
     ``checkpoint`` is the latest signed checkpoint (already checked against its signature);
     ``activity_without_entries`` says the database holds traces that only someone who opened a
-    case leaves (messages, notes, answered check-ins).
+    case leaves (messages, notes, answered check-ins); ``seen_head`` is the newest head this
+    instance committed, kept outside the database (already checked against its MAC): a log
+    behind it was rolled back, however recently.
     """
     problems: list[str] = []
     seen: dict[int, str] = {}
@@ -136,7 +139,9 @@ def verify(
             "(an entry before them was deleted or changed)"
         )
     problems += _check_head(head, last_seq, expected_prev, key, keyed)
-    problems += _check_checkpoint(checkpoint, head, seen, last_seq)
+    newest = _newest_outside(checkpoint, seen_head)
+    if newest is not None:
+        problems += _check_point(*newest, head, seen, last_seq)
     if last_seq == 0 and activity_without_entries:
         problems.append("wiped: the log is empty, yet cases show that people have opened them")
     return problems
@@ -166,27 +171,34 @@ def _check_head(
     return problems
 
 
-def _check_checkpoint(
-    checkpoint: Checkpoint | None, head: Head | None, seen: dict[int, str], last_seq: int
+def _newest_outside(
+    checkpoint: Checkpoint | None, seen_head: Checkpoint | None
+) -> tuple[Checkpoint, str] | None:
+    """The newest state recorded outside the database, and how to name it. Checking the log
+    against it is enough: every entry's MAC covers the one before, so a log that holds that
+    entry unchanged holds every earlier one unchanged too."""
+    newest: tuple[Checkpoint, str] | None = None
+    if checkpoint is not None and checkpoint.seq:
+        newest = (checkpoint, f"the checkpoint of {checkpoint.at}")
+    if seen_head is not None and seen_head.seq > (checkpoint.seq if checkpoint else 0):
+        newest = (seen_head, f"the head this instance wrote at {seen_head.at}")
+    return newest
+
+
+def _check_point(
+    point: Checkpoint, where: str, head: Head | None, seen: dict[int, str], last_seq: int
 ) -> list[str]:
-    if checkpoint is None or checkpoint.seq == 0:
-        return []
+    """The log against a state recorded outside the database (``where`` names it)."""
     problems = []
-    if head is not None and head.seq < checkpoint.seq:
+    if head is not None and head.seq < point.seq:
         problems.append(
-            f"rolled back: the head ({head.seq} entries) is older than the checkpoint of "
-            f"{checkpoint.at} ({checkpoint.seq} entries)"
+            f"rolled back: the head ({head.seq} entries) is older than {where} "
+            f"({point.seq} entries)"
         )
     if last_seq == 0:
-        problems.append(
-            f"wiped: the log is empty but held {checkpoint.seq} entries at {checkpoint.at}"
-        )
-    elif checkpoint.seq not in seen:
-        problems.append(
-            f"cut: entry {checkpoint.seq}, recorded by the checkpoint of {checkpoint.at}, is gone"
-        )
-    elif seen[checkpoint.seq] != checkpoint.last_hash:
-        problems.append(
-            f"rewritten: entry {checkpoint.seq} differs from the checkpoint of {checkpoint.at}"
-        )
+        problems.append(f"wiped: the log is empty but held {point.seq} entries at {point.at}")
+    elif point.seq not in seen:
+        problems.append(f"cut: entry {point.seq}, recorded by {where}, is gone")
+    elif seen[point.seq] != point.last_hash:
+        problems.append(f"rewritten: entry {point.seq} differs from {where}")
     return problems

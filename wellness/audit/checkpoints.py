@@ -1,12 +1,19 @@
-"""Signed checkpoints of the access log, kept outside the database. Pure: no Flask.
+"""The access log's state kept outside the database. Pure: no Flask.
 
-A line per checkpoint in a file in the instance folder: the number of entries, the last entry's
-MAC, when, and the instance's signature over them. Someone who can only write the database
-cannot move the log back behind a checkpoint unnoticed, nor forge one.
+- Signed checkpoints: a line per checkpoint in a file in the instance folder: the number of
+  entries, the last entry's MAC, when, and the instance's signature over them (daily, and at
+  every ``audit verify``).
+- The head: the newest (count, last MAC) any process of this instance committed, rewritten
+  after every commit that added entries, and only ever moved forward.
+
+Someone who can only write the database cannot move the log back behind either unnoticed, nor
+forge one: a log put back to an earlier genuine state, however recent, is behind the head.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hmac
 import json
 import os
 from pathlib import Path
@@ -69,3 +76,48 @@ def latest(path: str | os.PathLike[str], public: Ed25519PublicKey) -> Checkpoint
         if best is None or point.seq >= best.seq:
             best = point
     return best
+
+
+def _head_mac(point: Checkpoint, key: bytes) -> str:
+    message = f"audit-head-v1\x1f{point.seq}\x1f{point.last_hash}\x1f{point.at}".encode()
+    return hmac.new(key, message, "sha256").hexdigest()
+
+
+def read_head(path: str | os.PathLike[str], key: bytes) -> Checkpoint | None:
+    """The newest head written outside the database (None before the first); CheckpointError
+    if the file was altered."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+        point = Checkpoint(int(data["seq"]), str(data["hash"]), str(data["at"]))
+        mac = str(data["mac"])
+    except FileNotFoundError:
+        return None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CheckpointError("the head file is unreadable") from exc
+    if not hmac.compare_digest(_head_mac(point, key), mac):
+        raise CheckpointError("the head file does not carry a valid MAC")
+    return point
+
+
+def advance_head(path: str | os.PathLike[str], point: Checkpoint, key: bytes) -> bool:
+    """Record ``point`` as the head if it is newer than the one recorded (processes take turns
+    on a lock file, and the file is replaced whole). True if it moved."""
+    path = Path(path)
+    lock = os.open(f"{path}.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            current = read_head(path, key)
+        except CheckpointError:
+            current = None  # an unreadable file is replaced; verify has reported it
+        if current is not None and current.seq >= point.seq:
+            return False
+        data = {"seq": point.seq, "hash": point.last_hash, "at": point.at}
+        temporary = path.with_name(path.name + ".new")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data | {"mac": _head_mac(point, key)}))
+        os.replace(temporary, path)
+        return True
+    finally:
+        os.close(lock)  # releases the lock

@@ -2,7 +2,9 @@
 
 Entries are chained with an HMAC under ``instance/keys/audit.key``; ``checkpoint()`` writes the
 head, signed, to ``instance/audit-checkpoints.log`` (daily by the scheduler, and at every
-``audit verify``), and ``verify()`` checks the chain, the head and the latest checkpoint.
+``audit verify``); after every commit that added entries, the new head is also written to
+``instance/audit-head``, which only moves forward; ``verify()`` checks the chain, the head, and
+both records kept outside the database.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import event, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from wellness.audit import chain, checkpoints
 from wellness.audit.models import REASON_MAX, AccessLogEntry, AuditHead
@@ -29,11 +32,17 @@ from wellness.transaction import use_case
 
 log = logging.getLogger(__name__)
 HEAD_ID = 1
+_PENDING_HEAD = "wellness_audit_head"
 
 
 def checkpoint_path() -> str:
     """The signed checkpoints' file, outside the database: instance/audit-checkpoints.log."""
     return os.path.join(current_app.instance_path, "audit-checkpoints.log")
+
+
+def head_path() -> str:
+    """The newest committed head, outside the database: instance/audit-head."""
+    return os.path.join(current_app.instance_path, "audit-head")
 
 
 def record(
@@ -88,6 +97,31 @@ def record(
     )
     head.last_hash = digest
     head.mac = chain.head_mac(head.seq, digest, audit_key())
+    db.session.info[_PENDING_HEAD] = (head.seq, digest)  # written out once committed
+
+
+def _write_head(session: Session) -> None:
+    pending = session.info.pop(_PENDING_HEAD, None)
+    if pending is None:
+        return
+    seq, digest = pending
+    point = chain.Checkpoint(seq, digest, utcnow().isoformat(timespec="seconds"))
+    try:
+        checkpoints.advance_head(head_path(), point, audit_key())
+    except OSError as exc:  # committed already: say so, never fail the request for it
+        log.error("the access log's head could not be written outside the database: %s", exc)
+
+
+def _forget_head(session: Session) -> None:
+    session.info.pop(_PENDING_HEAD, None)
+
+
+def listen() -> None:
+    """Write the head outside the database after each commit that added entries (registered
+    once per process by the app factory)."""
+    if not event.contains(Session, "after_commit", _write_head):
+        event.listen(Session, "after_commit", _write_head)
+        event.listen(Session, "after_rollback", _forget_head)
 
 
 def record_account_event(
@@ -171,21 +205,39 @@ def verify() -> list[str]:
         point = checkpoints.latest(checkpoint_path(), signing_key().public_key())
     except checkpoints.CheckpointError as exc:
         return [f"checkpoints altered: {exc}"]
-    return chain.verify(_links(), head, audit_key(), point, _activity_without_entries())
+    try:
+        seen = checkpoints.read_head(head_path(), audit_key())
+    except checkpoints.CheckpointError as exc:
+        return [f"head file altered: {exc}"]
+    return chain.verify(
+        _links(), head, audit_key(), point, _activity_without_entries(), seen_head=seen
+    )
+
+
+class RolledBackError(Exception):
+    """The log is behind a state already recorded outside the database: never checkpointed."""
 
 
 def checkpoint(now: datetime | None = None, keyed_from: int | None = None) -> tuple[int, str]:
-    """Write the current head, signed, outside the database; returns it.
+    """Write the current head, signed, outside the database; returns it. Never a head older
+    than one already recorded there (RolledBackError): that would bless a rollback.
 
     ``keyed_from`` is set once, by ``init`` (1) or ``keys adopt`` (after an earlier release's
     entries); later checkpoints carry it forward."""
     count, last = head()
+    previous = checkpoints.latest(checkpoint_path(), signing_key().public_key())
+    seen = checkpoints.read_head(head_path(), audit_key())
+    newest = max((p.seq for p in (previous, seen) if p is not None), default=0)
+    if count < newest:
+        raise RolledBackError(
+            f"the log holds {count} entries, but {newest} were recorded outside the database"
+        )
     if keyed_from is None:
-        previous = checkpoints.latest(checkpoint_path(), signing_key().public_key())
         keyed_from = previous.keyed_from if previous else count + 1
     moment = (now or utcnow()).isoformat(timespec="seconds")
     point = chain.Checkpoint(count, last, moment, keyed_from)
     checkpoints.append(checkpoint_path(), point, signing_key())
+    checkpoints.advance_head(head_path(), point, audit_key())
     return count, last
 
 

@@ -1,7 +1,7 @@
 """An officer's private index of their own cases. Pure: no Flask, no database.
 
 The index says which cases someone asked for or reported, so it is sealed to their public key
-and padded to a fixed size step: every account has one, and from outside they all look alike.
+and padded to a fixed size step: from outside they all look alike, and none says whose it is.
 Entries made while the person is away go to an unaddressed inbox (keys.models.IndexInbox) and
 are folded in at their next sign-in, so an index is always exactly one box.
 """

@@ -6,21 +6,22 @@ with the old key move: one the database alone could have written is left alone.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 
 from sqlalchemy import delete, select
 
 from wellness.accounts.models import CASE_ROLES, User
 from wellness.audit import service as audit
-from wellness.cases.keyholding import key_context, key_row, recovery_data_key
+from wellness.cases.keyholding import NotSharedError, key_context, key_row, recovery_data_key
 from wellness.cases.models import CaseKey, KeyHolder
 from wellness.crypto import envelope, keypairs, recovery
 from wellness.crypto.errors import DecryptionError, RecoveryCodeError
 from wellness.extensions import db
 from wellness.keyring import pin_recovery_key, pinned_recovery_key
+from wellness.keys import rows, trust
 from wellness.keys import service as keys
-from wellness.keys import trust
-from wellness.keys.models import RecoveryKey, RetiredUserKey
+from wellness.keys.models import CaseIndex, RecoveryKey, RetiredUserKey
 from wellness.timeutil import utcnow
 from wellness.transaction import use_case
 
@@ -51,13 +52,10 @@ def restore_access(user: User, recovery_code: str, coordinator: User, safety_cod
         raise RecoveryCodeError("they must sign in and choose their own password first")
     if not trust.safety_code_matches(user, safety_code):
         raise RestoreError(trust.SAFETY_CODE_MISMATCH)
-    public = trust.own_key(user).public
+    trust.require_account(user)
+    trust.own_key(user)  # their own key must check out: the inbox is sealed to it
     recovery_private = keys.recovery_private_key(recovery_code)
-    retired = db.session.scalars(
-        select(RetiredUserKey).where(
-            RetiredUserKey.user_id == user.id, RetiredUserKey.restored_at.is_(None)
-        )
-    ).all()
+    retired = _retired_keys(user)
     old_keys = [keys.open_retired(r, recovery_private) for r in retired]
     restored = _restore_shared(user, old_keys, recovery_private, coordinator)
     for row, old_private in zip(retired, old_keys, strict=True):
@@ -66,14 +64,30 @@ def restore_access(user: User, recovery_code: str, coordinator: User, safety_cod
             key = key_row(int(entry["case"]), KeyHolder.OWNER)
             if entry.get("as") != "owner":
                 kept.append(entry)  # a concern they raised: its status only, no key
-            elif key is not None and _opens(key, [old_private]):
-                _reseal(key, recovery_private, public)
-                kept.append(entry)
+            elif key is not None and _genuine(key, [old_private], recovery_private):
+                # Re-sealed by the person's own session when they take the entry (keys.
+                # claim_inbox), not here: this transaction names them (their retired key).
+                data_key = recovery_data_key(key.case_id, recovery_private)
+                kept.append({**entry, "key": data_key.hex()})
                 restored += 1
-        keys.post_to_inbox(user, kept)
-        keys.drop_index(old_private)
+        # The old index goes when they take these entries, in their own transaction.
+        keys.post_to_inbox(user, [*kept, {"drop": keys.index_handle(old_private).hex()}])
         row.case_index, row.restored_at = None, utcnow()
     return restored
+
+
+def _retired_keys(user: User) -> list[RetiredUserKey]:
+    """The person's retired keys not yet restored, as this instance wrote them: a row the
+    database alone wrote (a planted key) is reported and left alone."""
+    found = db.session.scalars(
+        select(RetiredUserKey).where(
+            RetiredUserKey.user_id == user.id, RetiredUserKey.restored_at.is_(None)
+        )
+    ).all()
+    for row in found:
+        if not rows.authentic(row):
+            trust.report_failure(f"retired key {row.id} of account {user.id} fails its check")
+    return [row for row in found if rows.authentic(row)]
 
 
 def _restore_shared(
@@ -81,14 +95,14 @@ def _restore_shared(
 ) -> int:
     """Cases shared with the person as a counselor or coordinator, re-sealed once they have
     been confirmed again (each re-seal logged)."""
-    rows = [
+    shared = [
         row
         for row in db.session.scalars(
             select(CaseKey).where(CaseKey.holder == KeyHolder.USER, CaseKey.user_id == user.id)
         ).all()
-        if _opens(row, old_keys)
+        if _genuine(row, old_keys, recovery_private)
     ]
-    if not rows:
+    if not shared:
         return 0
     confirmed = [r for r in sorted(user.roles & CASE_ROLES) if trust.endorsed(user, r)]
     if not confirmed:
@@ -97,7 +111,7 @@ def _restore_shared(
             "them as a counselor or coordinator are restored only then."
         )
     target = trust.case_key(user, confirmed[0]).public
-    for row in rows:
+    for row in shared:
         _reseal(row, recovery_private, target)
         audit.record(
             "coordinator",
@@ -106,24 +120,33 @@ def _restore_shared(
             "restore access",
             "re-sealed after a password reset",
         )
-    return len(rows)
+    return len(shared)
 
 
-def _opens(row: CaseKey, privates: list[bytes]) -> bool:
-    """Was this key row really sealed to one of these keys (not planted)?"""
+def _genuine(row: CaseKey, privates: list[bytes], recovery_private: bytes) -> bool:
+    """Did this key row really hold the case's key for one of these keys? Anyone can seal a box
+    to a public key, so opening proves nothing alone: what it holds must be the case's own data
+    key, as the recovery copy (sealed to the pinned key) says."""
     ctx = key_context(row.case_id, row.holder, row.user_id)
     for private in privates:
         try:
-            envelope.open_sealed(row.sealed_key, private, ctx)
+            held = envelope.open_sealed(row.sealed_key, private, ctx)
         except DecryptionError:
             continue
-        return True
+        try:
+            real = recovery_data_key(row.case_id, recovery_private)
+        except (DecryptionError, NotSharedError):
+            return False
+        return hmac.compare_digest(held, real)
     return False
 
 
 def replace_keypair(user: User, old_private: bytes, password: str, upgrade: bool = False) -> bytes:
-    """A fresh (hybrid) keypair, with everything the old key opened re-sealed to it in place;
-    returns the new private key.
+    """A fresh (hybrid) keypair; returns the new private key. The cases shared with the person
+    as a counselor or coordinator are re-sealed to it in place; their own requests and reports
+    move through the inbox (signed, sealed to the new key, naming no one) and are taken by
+    their own session in a transaction of its own: this one writes their account row, and must
+    not write anything of their requests (SECURITY.md, the engine's bookkeeping).
 
     For someone choosing their first own password (the old key was wrapped under a one-time
     password an admin saw: it must not stay useful), and, with ``upgrade``, for moving a
@@ -139,31 +162,56 @@ def replace_keypair(user: User, old_private: bytes, password: str, upgrade: bool
     shared = db.session.scalars(
         select(CaseKey).where(CaseKey.holder == KeyHolder.USER, CaseKey.user_id == user.id)
     ).all()
-    owned = [
-        row
-        for e in entries
-        if e.get("as") == "owner"
-        for row in [key_row(int(e["case"]), KeyHolder.OWNER)]
-        if row is not None
-    ]
-    opened = []
-    for row in [*shared, *owned]:
-        ctx = key_context(row.case_id, row.holder, row.user_id)
-        try:
-            opened.append((row, envelope.open_sealed(row.sealed_key, old_private, ctx)))
-        except DecryptionError:
-            continue  # not sealed to this key (e.g. still waiting for a restore)
-    keys.drop_index(old_private)
+    opened = _open_all(shared, old_private)
+    moving = [_with_key(e, old_private) for e in entries]
+    old_handle = keys.index_handle(old_private)
     new_private = keys.give_new_keypair(user, password)
     for row, key in opened:
         row.sealed_key = envelope.seal(
             key, user.public_key, key_context(row.case_id, row.holder, row.user_id)
         )
-    keys.write_index(user, new_private, entries)
+    if moving:
+        keys.post_to_inbox(user, [*moving, {"drop": old_handle.hex()}])
+    else:
+        db.session.execute(delete(CaseIndex).where(CaseIndex.handle == old_handle))
     trust.withdraw_endorsements(user)
     for role in kept_roles:
         trust.endorse(user, role)
     return new_private
+
+
+def _open_all(rows_: list[CaseKey], private: bytes) -> list[tuple[CaseKey, bytes]]:
+    opened = []
+    for row in rows_:
+        ctx = key_context(row.case_id, row.holder, row.user_id)
+        try:
+            opened.append((row, envelope.open_sealed(row.sealed_key, private, ctx)))
+        except DecryptionError:
+            continue  # not sealed to this key (e.g. still waiting for a restore)
+    return opened
+
+
+def _with_key(entry: dict, old_private: bytes) -> dict:
+    """An index entry moving to a new key: an owner's entry carries the case's data key, opened
+    with the old key, for their own session to re-seal."""
+    row = key_row(int(entry["case"]), KeyHolder.OWNER) if entry.get("as") == "owner" else None
+    for _, key in _open_all([row] if row else [], old_private):
+        return {**entry, "key": key.hex()}
+    return entry
+
+
+def take_case_keys(user: User, held: list[tuple[int, bytes]]) -> None:
+    """The person's own session re-seals the owner copies of the keys their inbox carried
+    (server-signed entries: after a restore or a key upgrade) to their current key."""
+    if not held:
+        return
+    public = trust.own_key(user).public
+    for case_id, data_key in held:
+        row = key_row(case_id, KeyHolder.OWNER)
+        if row is not None:
+            row.sealed_key = envelope.seal(
+                data_key, public, key_context(case_id, KeyHolder.OWNER, None)
+            )
 
 
 def rotate_recovery(old_code: str, show: Callable[[str], None]) -> int:

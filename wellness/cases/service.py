@@ -254,7 +254,7 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
         # A named officer who turned push on is told that a reply is waiting (never what, nor
         # on which request: the push says what every notice says). Who asked is read from the
         # case, here, by its holder: nothing in clear names them.
-        owner = _named_owner(case, key)
+        owner = _named_owner(case, key, reader)
         if owner is not None:
             notifications.push_users([owner])
     if sender not in ("counselor", "coordinator") and case.assignee_id is not None:
@@ -263,10 +263,12 @@ def post_message(case_id: int, reader: Reader, body: str) -> Message:
     return message
 
 
-def _named_owner(case: Case, key: bytes) -> int | None:
-    """The account that asked, for a named self-referral (None for anonymous or concerns)."""
+def _named_owner(case: Case, key: bytes, reader: Reader) -> int | None:
+    """The account that asked, for a named self-referral (None for anonymous or concerns).
+    Reading it is a decryption of the case's content, logged like any other."""
     if case.kind != "self_referral":
         return None
+    audit.record(*reader.log_identity, case.id, "read", "to tell the person a reply is waiting")
     content = json.loads(records.decrypt(key, case.content, fields.CASE_CONTENT.context(case.id)))
     who = content.get("who") if content.get("named") else None
     return who.get("user_id") if isinstance(who, dict) else None

@@ -15,6 +15,8 @@ from wellness.audit import service as audit
 from wellness.cases.retention import purge_closed_cases
 from wellness.checkins import jobs
 from wellness.extensions import db
+from wellness.keys import audit_keys
+from wellness.keys import service as keys
 from wellness.logsafe import describe_exception
 from wellness.statistics import releases
 from wellness.timeutil import utcnow
@@ -37,28 +39,37 @@ def tick(app: Flask) -> dict[str, int]:
     return counts
 
 
+def _retention(app: Flask) -> None:
+    result = purge_closed_cases(utcnow(), int(app.config["RETENTION_DAYS"]))
+    log.info("retention: %d closed cases destroyed", len(result.case_ids))
+
+
+def _releases(_app: Flask) -> None:
+    made = releases.make_due(utcnow().date())
+    if made:
+        log.info("statistics: released %s", ", ".join(made))
+
+
+DAILY = (
+    ("retention", _retention),
+    ("access log check", lambda _app: audit.daily_check()),
+    ("key check", lambda _app: audit_keys.daily_check()),
+    ("row versions", lambda _app: keys.refresh_row_versions()),
+    ("statistics release", _releases),
+)
+
+
 def daily(app: Flask) -> None:
-    """Retention, the access log's check and signed checkpoint, and the release of any
-    period that has ended (each on its own: one failing does not stop the others)."""
+    """Retention, the access log's check and signed checkpoint, the key check, the row-version
+    refresh and the release of any period that has ended (each on its own: one failing does
+    not stop the others)."""
     with app.app_context():
-        try:
-            result = purge_closed_cases(utcnow(), int(app.config["RETENTION_DAYS"]))
-            log.info("retention: %d closed cases destroyed", len(result.case_ids))
-        except Exception as exc:  # noqa: BLE001
-            db.session.rollback()
-            log.error("retention failed: %s", describe_exception(exc))
-        try:
-            audit.daily_check()
-        except Exception as exc:  # noqa: BLE001
-            db.session.rollback()
-            log.error("access log check failed to run: %s", describe_exception(exc))
-        try:
-            made = releases.make_due(utcnow().date())
-            if made:
-                log.info("statistics: released %s", ", ".join(made))
-        except Exception as exc:  # noqa: BLE001
-            db.session.rollback()
-            log.error("statistics release failed: %s", describe_exception(exc))
+        for name, job in DAILY:
+            try:
+                job(app)
+            except Exception as exc:  # noqa: BLE001
+                db.session.rollback()
+                log.error("%s failed to run: %s", name, describe_exception(exc))
 
 
 def run_forever(app: Flask) -> None:

@@ -20,6 +20,7 @@ from wellness.extensions import db
 from wellness.keyring import (
     create_instance_secrets,
     create_signing_key,
+    has_row_key,
     has_signing_key,
     pin_recovery_key,
 )
@@ -93,9 +94,16 @@ def _read_code(path: str | None, prompt: str) -> str:
 )
 def adopt_command(recovery_code_file: str | None, trust_current: bool) -> None:
     """Upgrading an instance made by an earlier release: create the signing key, pin the
-    recovery key, sign the keys and confirm the roles people hold today. Runs once."""
+    recovery key, sign the keys and confirm the roles people hold today; or, for an instance
+    that has those, create the row key and authenticate the account, role and session rows as
+    they stand. Trust on first use: runs once."""
     if has_signing_key():
-        raise click.ClickException("this instance already has a signing key: nothing to adopt")
+        if has_row_key():
+            raise click.ClickException("this instance already has its keys: nothing to adopt")
+        create_instance_secrets()
+        count = audit_keys.trust_current_rows()
+        click.echo(f"Row key created: {count} account, role and session rows authenticated.")
+        return
     rows = db.session.scalars(select(RecoveryKey)).all()
     if trust_current:
         if len(rows) != 1:
@@ -111,6 +119,7 @@ def adopt_command(recovery_code_file: str | None, trust_current: bool) -> None:
     create_signing_key()
     create_instance_secrets()
     pin_recovery_key(chosen.public_key)
+    audit_keys.trust_current_rows()
     for skipped in audit_keys.endorse_existing():
         click.echo(f"not confirmed: {skipped}")
     count, _ = audit.head()

@@ -35,6 +35,8 @@ class RetiredUserKey(db.Model):
     case_index: Mapped[bytes | None] = mapped_column(LargeBinary)
     retired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     restored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # This instance's MAC over the row (keys/rows.py).
+    row_mac: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class IndexInbox(db.Model):
@@ -51,8 +53,9 @@ class IndexInbox(db.Model):
 
 class CaseIndex(db.Model):
     """A person's private index of their own cases, under a handle only their private key
-    derives. Every account has one from the day it is made, and no column says whose it is,
-    so neither its presence, its size step nor when it last changed points at anyone."""
+    derives. Made with their first entry, never in a transaction that writes their account (so
+    not even PostgreSQL's row versions tie the two), and rewritten with every other index daily:
+    no column, size step or row version says whose it is."""
 
     __tablename__ = "case_indexes"
     __table_args__ = {"sqlite_with_rowid": False}

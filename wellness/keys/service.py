@@ -117,7 +117,9 @@ def give_new_keypair(user: User, password: str, own_password: bool = True) -> by
         db.session.flush()
     if own_password:
         trust.sign_own_key(user)
-    _store_index(pair.private, index.seal([], pair.public, index_context(pair.public)))
+    # No index row yet: it is made when the person first has an entry, in that transaction.
+    # Written here, with the account, the row's version (PostgreSQL's xmin) would tie the
+    # handle to the account for as long as the row lived (SECURITY.md, engine bookkeeping).
     return pair.private
 
 
@@ -196,10 +198,12 @@ def read_index(user: User, private: bytes) -> list[index.Entry]:
 
 
 def write_index(user: User, private: bytes, entries: list[index.Entry]) -> None:
-    """Replace the index with one padded box sealed to the person's (signed) key."""
+    """Replace the index with one padded box sealed to the person's (signed) key (made on its
+    first entry). Never in a transaction that writes the person's account row."""
     public = trust.own_key(user).public
     _store_index(private, index.seal(entries, public, index_context(public)))
-    user.case_index = None
+    if user.case_index is not None:  # an earlier release's place, emptied once
+        user.case_index = None
 
 
 def drop_index(private: bytes) -> None:
@@ -234,6 +238,27 @@ def lock_index(private: bytes) -> None:
         db.session.refresh(row)
 
 
+def refresh_row_versions() -> None:
+    """Rewrite every index row, every inbox box and every account row in one transaction, then
+    (on PostgreSQL) vacuum them, daily.
+
+    PostgreSQL keeps, with every row version, the transaction that wrote it (``xmin``) and the
+    one that replaced it (``xmax``), and a replaced version stays in the file until VACUUM. An
+    index row's version would otherwise say which request last changed it, and a dead version
+    which requests one person made. Rewritten together, every row's version names the same
+    transaction; vacuumed, the versions behind them are gone from every page. The values do
+    not change (the MACs of keys/rows.py stay valid)."""
+    db.session.execute(update(CaseIndex).values(box=CaseIndex.box))
+    db.session.execute(update(IndexInbox).values(box=IndexInbox.box))
+    db.session.execute(update(User).values(id=User.id))
+    db.session.commit()
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in (CaseIndex, IndexInbox, User):
+                conn.exec_driver_sql(f"VACUUM {table.__tablename__}")
+
+
 def _inbox_statement(public: bytes, entries: list[index.Entry]) -> bytes:
     return signing.inbox(
         public, json.dumps(entries, sort_keys=True, separators=(",", ":")).encode()
@@ -264,10 +289,12 @@ def _signed_entries(box: list[index.Entry], public: bytes) -> list[index.Entry] 
     return None
 
 
-def claim_inbox(user: User, private: bytes) -> bool:
-    """At sign-in: fold any inbox boxes sealed to this person into their index. True if any.
-    A box without the server's signature (written into the database by someone else) is
-    dropped and reported."""
+def claim_inbox(user: User, private: bytes) -> list[tuple[int, bytes]]:
+    """At sign-in: fold any inbox boxes sealed to this person into their index, and return the
+    data keys some entries carry (cases whose key the person's own session must re-seal to
+    them: after a restore or a key upgrade, done here rather than in the transaction that
+    named them). A box without the server's signature (written into the database by someone
+    else) is dropped and reported. An entry may also name an old index of theirs to drop."""
     found: list[index.Entry] = []
     for row in db.session.scalars(select(IndexInbox).order_by(IndexInbox.id)).all():
         try:
@@ -280,9 +307,15 @@ def claim_inbox(user: User, private: bytes) -> bool:
             trust.report_failure(f"an index inbox entry for account {user.id} is not signed")
             continue
         found += entries
-    if not found:
-        return False
-    lock_index(private)
-    current = read_index(user, private)
-    write_index(user, private, current + [e for e in found if e not in current])
-    return True
+    keys_held = [(int(e["case"]), bytes.fromhex(str(e["key"]))) for e in found if "key" in e]
+    for entry in found:
+        if "drop" in entry:
+            db.session.execute(
+                delete(CaseIndex).where(CaseIndex.handle == bytes.fromhex(str(entry["drop"])))
+            )
+    plain = [{k: v for k, v in e.items() if k != "key"} for e in found if "case" in e and "as" in e]
+    if plain:
+        lock_index(private)
+        current = read_index(user, private)
+        write_index(user, private, current + [e for e in plain if e not in current])
+    return keys_held

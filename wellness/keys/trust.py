@@ -8,7 +8,11 @@ The database is untrusted storage (PRODUCT.md). A public key read from it is use
   admin saw;
 - a case is sealed to someone *as a counselor or coordinator* only when their role row carries
   the server's endorsement over (account, role, key), made when a coordinator confirmed the
-  person (``accounts/grants.py``) — never by an admin alone, never for an admin account.
+  person (``accounts/grants.py``) — never by an admin alone, never for an admin account;
+- and in every case the account row and the role row are ones this instance wrote: their MAC
+  (``keys/rows.py``) verifies, so a whole account or role row inserted into the database, or an
+  account whose password, wrapped key or authenticator was swapped, is never signed, endorsed,
+  sealed to or let in.
 
 A key that fails its check is never sealed to: the caller skips it, a line without content is
 logged, and admins and coordinators get a content-free alert. ``flask keys verify`` lists every
@@ -27,6 +31,7 @@ from wellness.crypto import keypairs, signing
 from wellness.crypto.errors import CryptoError
 from wellness.extensions import db
 from wellness.keyring import pinned_recovery_key, signing_key
+from wellness.keys import rows
 from wellness.keys.models import RecoveryKey
 from wellness.notifications import service as notifications
 
@@ -66,15 +71,31 @@ def recovery_key() -> TrustedKey:
     return TrustedKey(None, pinned)
 
 
+def account_ok(user: User) -> bool:
+    """True when the account row is one this instance wrote (its MAC verifies)."""
+    return rows.authentic(user)
+
+
+def require_account(user: User) -> None:
+    """UntrustedKeyError (reported) for an account row this instance did not write: it is never
+    signed, endorsed, confirmed or signed in."""
+    if not account_ok(user):
+        report_failure(f"account {user.id}: its row was not written by this instance")
+        raise UntrustedKeyError(f"account {user.id}")
+
+
 def sign_own_key(user: User) -> None:
     """Sign ``user``'s current public key as theirs (they just chose their own password)."""
+    require_account(user)
     user.key_signature = signing.sign(signing_key(), signing.user_key(user.id, user.public_key))
 
 
 def own_key_ok(user: User) -> bool:
     """True when ``user``'s public key carries a valid server signature as theirs."""
     message = signing.user_key(user.id, user.public_key)
-    return signing.verifies(signing_key().public_key(), user.key_signature, message)
+    return account_ok(user) and signing.verifies(
+        signing_key().public_key(), user.key_signature, message
+    )
 
 
 def own_key(user: User) -> TrustedKey:
@@ -89,13 +110,24 @@ def _role_row(user: User, role: Role) -> UserRole | None:
     return next((row for row in user.role_rows if row.role == role), None)
 
 
+def role_row_ok(user: User, role: Role) -> bool:
+    """True when ``user`` has a ``role`` row this instance wrote, on an account it wrote: a
+    role row inserted into the database gives nothing, not even an officer's pages."""
+    row = _role_row(user, role)
+    return row is not None and rows.authentic(row) and account_ok(user)
+
+
 def endorse(user: User, role: Role) -> None:
     """Endorse ``user``'s current key for ``role`` (a coordinator confirmed the person)."""
     if role not in CASE_ROLES:
         raise ValueError(f"{role} is not a role that receives cases")
     if user.has_role(Role.ADMIN):
         raise UntrustedKeyError("an administrator account never receives cases")
+    require_account(user)
     row = _role_row(user, role)
+    if row is not None and not rows.authentic(row):
+        report_failure(f"account {user.id}: its {role} row was not written by this instance")
+        raise UntrustedKeyError(f"account {user.id}")
     if row is None:
         row = UserRole(role=role)
         user.role_rows.append(row)
@@ -113,6 +145,8 @@ def endorsed(user: User, role: Role) -> bool:
     row = _role_row(user, role)
     if row is None or row.endorsement is None or user.has_role(Role.ADMIN):
         return False
+    if not rows.authentic(row):
+        return False
     message = signing.role(user.id, role, user.public_key)
     return own_key_ok(user) and signing.verifies(
         signing_key().public_key(), row.endorsement, message
@@ -125,6 +159,9 @@ def case_key(user: User, role: Role) -> TrustedKey:
     An empty endorsement means "waiting for confirmation" (not an attack); one that does not
     verify is reported."""
     row = _role_row(user, role)
+    if row is not None and not role_row_ok(user, role):
+        report_failure(f"account {user.id}: its {role} row was not written by this instance")
+        raise UntrustedKeyError(f"account {user.id}")
     if row is None or row.endorsement is None:
         raise UntrustedKeyError(f"account {user.id} is not confirmed as {role}")
     if not endorsed(user, role):

@@ -21,6 +21,8 @@ MESSAGES = {
     "key_alert": "A security check failed. IT should run the key check on the server now.",
     "audit_alert": "The access log check failed. IT should run 'audit verify' on the server now.",
     "account_change": "An account change is waiting for a coordinator's confirmation.",
+    "role_confirmed": "Someone was confirmed as a counselor or coordinator. If you did not "
+    "expect this, check the team page now.",
     "password_reset": "Your password was reset by an administrator. If you did not ask for "
     "this, tell your coordinator now.",
     "authenticator_reset": "Your authenticator was reset by an administrator. If you did not "
