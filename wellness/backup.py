@@ -16,7 +16,6 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 
 from wellness.crypto import archive, kdf, keyfiles
 from wellness.extensions import db
-from wellness.transaction import use_case
+from wellness.transaction import read_snapshot, use_case
 
 FORMAT = "wellness-backup-1"
 
@@ -58,26 +57,6 @@ def _decode(value: Any) -> Any:
     return value
 
 
-@contextmanager
-def _snapshot() -> Iterator[Connection]:
-    """One read transaction for the whole dump, so the archive is a consistent moment even
-    while referrals keep arriving (a case and its keys, never one without the other)."""
-    if db.engine.dialect.name == "postgresql":
-        with (
-            db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
-            conn.begin(),
-        ):
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            yield conn
-        return
-    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("BEGIN")  # SQLite: a read transaction holds one snapshot
-        try:
-            yield conn
-        finally:
-            conn.exec_driver_sql("COMMIT")
-
-
 def _lines(conn: Connection) -> Iterator[bytes]:
     revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     yield json.dumps({"format": FORMAT, "revision": revision}).encode() + b"\n"
@@ -100,7 +79,7 @@ def backup(path: str | os.PathLike[str], passphrase: str) -> int:
     rows = 0
     with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as plain:
         db.session.rollback()  # the dump reads on its own connection, in one snapshot
-        with _snapshot() as conn:
+        with read_snapshot() as conn:
             for line in _lines(conn):
                 plain.write(line)
                 rows += not line.startswith(b"{")

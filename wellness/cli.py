@@ -14,6 +14,7 @@ from wellness import backup, demo
 from wellness.accounts import cli as accounts_cli
 from wellness.agency import cli as agency_cli
 from wellness.audit import cli as audit_cli
+from wellness.audit import service as audit
 from wellness.cases import cli as cases_cli
 from wellness.checkins import cli as checkins_cli
 from wellness.checkins.service import ensure_default_templates
@@ -96,6 +97,11 @@ def restore_command(path: str, keys_file: str | None, passphrase_file: str | Non
         if keys_file:
             click.echo(f"{backup.restore_keys(keys_file, passphrase)} key files restored.")
         click.echo(f"{backup.restore(path, passphrase)} rows restored from {path}.")
+        count, _ = audit.rebaseline()
+        click.echo(
+            f"The access log now starts a new baseline at its restored {count} entries (a "
+            "signed 'restored' checkpoint records it)."
+        )
     except backup.RestoreError as exc:
         raise click.ClickException(f"nothing restored: {exc}") from exc
 

@@ -51,7 +51,12 @@ class Form(FlaskForm):
         valid = super().validate(extra_validators)
         for field in self:
             data = field.data
-            typed = isinstance(field, StringField) and isinstance(data, str)
+            # A password is hashed, never stored or shown as text: it may hold what it holds.
+            typed = (
+                isinstance(field, StringField)
+                and not isinstance(field, PasswordField)
+                and isinstance(data, str)
+            )
             if typed and has_control_characters(data):
                 field.errors = [*field.errors, CONTROL_MESSAGE]
                 valid = False

@@ -21,9 +21,13 @@ moves with its commit.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql, sqlite
 
 from wellness.extensions import db
 
@@ -63,3 +67,32 @@ def use_case(
         return run
 
     return decorate if func is None else decorate(func)
+
+
+@contextmanager
+def read_snapshot() -> Iterator[Connection]:
+    """A connection whose reads all see one moment, for work that must read several tables
+    consistently while others keep writing (a backup; checking the access log against its
+    head). Read-only on PostgreSQL (REPEATABLE READ); one read transaction on SQLite."""
+    if db.engine.dialect.name == "postgresql":
+        with (
+            db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+            conn.begin(),
+        ):
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            yield conn
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("BEGIN")  # SQLite: a read transaction holds one snapshot
+        try:
+            yield conn
+        finally:
+            conn.exec_driver_sql("COMMIT")
+
+
+def insert_unless_present(model: type[db.Model]):  # type: ignore[name-defined,no-untyped-def]
+    """An INSERT of ``model`` that skips a row whose key is already taken (ON CONFLICT DO
+    NOTHING, on PostgreSQL and SQLite alike): how two writers at once leave exactly one row."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(model).on_conflict_do_nothing()

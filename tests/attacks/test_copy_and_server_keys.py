@@ -66,16 +66,22 @@ def test_no_session_row_says_whose_it_is_even_with_the_server_keys(app, ctx):
 
 def test_a_staff_sign_in_leaves_no_time_the_server_keys_can_read(app, ctx):
     """The authenticator's last step is a sign-in time: sealed to the person, not to the
-    server, so even with the instance folder it says nothing about when they signed in."""
-    from wellness.accounts.models import User
+    server, under a handle only their key derives, so even with the instance folder it says
+    nothing about when they signed in; and signing in does not write their account row."""
+    from sqlalchemy import select
+
+    from wellness.accounts.models import AuthenticatorStep, User
     from wellness.crypto import envelope
     from wellness.keys import service as keys
 
     counselor = make_user("kelly", Role.COUNSELOR)
+    db.session.expire_all()
+    before = {c: getattr(db.session.get(User, counselor.id), c) for c in ("row_mac", "totp_secret")}
     login(app.test_client(), counselor)
     db.session.expire_all()
     counselor = db.session.get(User, counselor.id)
-    state = counselor.totp_state
+    assert {c: getattr(counselor, c) for c in before} == before  # the account row: untouched
+    state = db.session.scalars(select(AuthenticatorStep.box)).one()
     assert isinstance(state, bytes)  # not a server-key token
     assert envelope.version_of(state) == "hybrid"  # HPKE, to the person's own key
     private = keys.unlock(counselor, "correct horse battery")

@@ -103,13 +103,13 @@ def plant_counselor_role(user_id: int) -> None:
 def take_over(coordinator: User, pair: keypairs.Keypair) -> dict[str, object]:
     """Step 3: the coordinator's wrapped key, password and KDF swapped for the attacker's, the
     authenticator NULLed. Returns the columns as they were (step 5 puts them back)."""
-    columns = ("wrapped_private_key", "password_hash", "key_kdf", "totp_secret", "totp_state")
+    columns = ("wrapped_private_key", "password_hash", "key_kdf", "totp_secret")
     with db.engine.begin() as conn:
         before = conn.execute(
             select(*(getattr(User, c) for c in columns)).where(User.id == coordinator.id)
         ).one()
         swapped = wrapped_for(pair, ATTACKER_PASSWORD, coordinator.public_key)
-        swapped |= {"totp_secret": None, "totp_state": None}
+        swapped |= {"totp_secret": None}
         conn.execute(update(User).where(User.id == coordinator.id).values(**swapped))
     db.session.expire_all()
     return dict(zip(columns, before, strict=True))
@@ -282,3 +282,87 @@ def test_confirming_a_person_tells_every_coordinator_and_shows_on_the_team_page(
     team = client.get("/coordinator/team/").get_data(as_text=True)
     assert "role granted: counselor" in team
     assert PASSWORD not in team
+
+
+def _snapshot(table, where) -> list[dict]:
+    with db.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(table).where(where))]
+
+
+def _put_back(table, where, saved: list[dict]) -> None:
+    """The rows as they were: an account row rewritten in place (deleting it would take its
+    role rows and everything else that points at it), role rows replaced."""
+    with db.engine.begin() as conn:
+        if table is User.__table__:
+            conn.execute(update(table).where(where).values(**saved[0]))
+        else:
+            conn.execute(table.delete().where(where))
+            for row in saved:
+                conn.execute(insert(table).values(**row))
+    db.session.expire_all()
+
+
+def test_an_earlier_state_put_back_from_an_older_copy_is_refused(app, agency_people):
+    """A MAC cannot tell a row from an earlier genuine state of itself. IT removes a
+    counselor's role and disables the account; a writer who kept an older copy puts the old
+    account and role rows back, MACs and endorsement included. They name an older account
+    event than the access log holds: refused, named by `keys verify`, and no case reaches
+    them (issue 23 review)."""
+    counselor, other = agency_people["counselor"], agency_people["counselor2"]
+    users, roles = User.__table__, UserRole.__table__
+    saved_user = _snapshot(users, users.c.id == counselor.id)
+    saved_roles = _snapshot(roles, roles.c.user_id == counselor.id)
+    accounts.update_user(
+        db.session.get(User, counselor.id),
+        "Kelly",
+        None,
+        [Role.OFFICER],
+        False,
+        agency_people["admin"],
+    )
+    _put_back(roles, roles.c.user_id == counselor.id, saved_roles)
+    _put_back(users, users.c.id == counselor.id, saved_user)
+    kelly = db.session.get(User, counselor.id)
+    assert kelly.active
+    assert kelly.has_role(Role.COUNSELOR)
+    assert not trust.endorsed(kelly, Role.COUNSELOR)  # ...and count for nothing
+    with db.engine.begin() as conn:
+        conn.execute(
+            update(CounselorProfile)
+            .where(CounselorProfile.user_id == other.id)
+            .values(available=False, on_call=False)
+        )
+    db.session.expire_all()
+    case, _ = self_referral(agency_people["officer"], text="MARKER-REPLAY")
+    assert case.assignee_id != counselor.id
+    assert not opens_with(keys.unlock(db.session.get(User, counselor.id), PASSWORD), case)
+    _, page = sign_in_page(app, "kelly", PASSWORD)
+    assert "Sign-in failed" in page.get_data(as_text=True)
+    result = run(app, "keys", "verify")
+    assert f"users id={counselor.id} (kelly): an earlier state of the row" in result.output
+
+
+def test_a_password_from_before_a_reset_cannot_be_put_back(app, agency_people):
+    officer, admin = agency_people["officer"], agency_people["admin"]
+    users = User.__table__
+    saved = _snapshot(users, users.c.id == officer.id)
+    accounts.reset_password(db.session.get(User, officer.id), admin)
+    _put_back(users, users.c.id == officer.id, saved)
+    _, page = sign_in_page(app, "jordan", PASSWORD)  # the password from before the reset
+    assert "Sign-in failed" in page.get_data(as_text=True)
+
+
+def test_a_role_given_from_the_server_command_line_is_told_to_every_coordinator(
+    app, agency_people
+):
+    coordinator, other = agency_people["coordinator"], agency_people["coordinator2"]
+    db.session.query(Notification).delete()
+    db.session.commit()
+    result = run(app, "set-roles", "sam", "--role", "officer", "--role", "counselor")
+    assert result.exit_code == 0, result.output
+    told = set(
+        db.session.scalars(
+            select(Notification.user_id).where(Notification.kind == "role_confirmed")
+        )
+    )
+    assert told == {coordinator.id, other.id}

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import create_pg_database, drop_pg_database, make_app
 from tests.factories import make_unit, make_user, reader, self_referral
+from wellness import backup
 from wellness.accounts.models import Role, User
 from wellness.agency.models import Unit
 from wellness.cases import service as cases
@@ -106,7 +107,56 @@ def test_backup_then_restore_serves_every_case_as_before(app, ctx, fresh, tmp_pa
         # new rows after a restore get fresh ids (sequences were moved past the restored ones)
         assert self_referral(jordan)[0].id > max(case.id, anon.id)
         db.session.remove()
+        # every account, role and session row still carries a MAC the restored row key checks,
+        # and the access log verifies against the records outside the database
+        runner = fresh.test_cli_runner()
+        assert runner.invoke(args=["keys", "verify"]).exit_code == 0
+        assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     db.session.remove()
+
+
+def test_restoring_an_older_backup_in_place_starts_a_new_baseline(app, ctx, tmp_path):
+    """An operator who puts an older database back on purpose gets a log that verifies (a
+    signed 'restored' checkpoint says so), not a permanent 'rolled back' alarm; the same log put
+    back by a database writer, without that checkpoint, is reported."""
+    from wellness.audit import service as audit
+
+    officer = make_user("jordan", Role.OFFICER)
+    make_user("kelly", Role.COUNSELOR)
+    case_id = self_referral(officer, text="MARKER-TEXT")[0].id
+
+    def read(times: int) -> None:
+        for _ in range(times):
+            kelly = db.session.scalar(select(User).where(User.username == "kelly"))
+            cases.open_case(case_id, reader(kelly), "case page")
+
+    read(1)
+    passfile = write_passphrase(tmp_path)
+    runner = app.test_cli_runner()
+    backup_args = ["backup", str(tmp_path / "db.bak"), "--passphrase-file", passfile]
+    assert runner.invoke(args=backup_args).exit_code == 0
+    read(3)
+    db.session.remove()
+    restore_args = ["restore", str(tmp_path / "db.bak"), "--passphrase-file", passfile]
+    restored = contextvars.Context().run(runner.invoke, args=restore_args)
+    assert restored.exit_code == 0, restored.output
+    assert "new baseline" in restored.output
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+    with open(audit.checkpoint_path()) as handle:
+        assert '"restored": true' in handle.read()
+    # Control: more reads, then the same older database put back without the operator's
+    # restore (a database writer): reported as rolled back.
+    read(3)
+    db.session.remove()
+    contextvars.Context().run(_restore_only, app, tmp_path / "db.bak")
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert "rolled back" in result.output
+
+
+def _restore_only(app, path):
+    with app.app_context():
+        backup.restore(path, PASSPHRASE)
 
 
 def damage(blob, how):

@@ -447,9 +447,10 @@ def seed_0013(conn: Connection) -> None:
 
 
 def seed_0014(conn: Connection) -> None:
-    """A MAC on every row of the five tables (as `keys adopt` writes them)."""
+    """A MAC on every row of the five tables (as `keys adopt` writes them), and a step."""
     for table in ("users", "user_roles", "role_grants", "login_sessions", "retired_user_keys"):
         conn.execute(sa.text(f"UPDATE {table} SET row_mac = :mac"), {"mac": b"m" * 32})  # noqa: S608
+    insert(conn, "authenticator_steps", {"handle": b"h" * 32, "box": b"a sealed step"})
 
 
 SEEDS: dict[str, Callable[[Connection], None]] = {

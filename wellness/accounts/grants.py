@@ -48,7 +48,8 @@ class Waiting:
 
 
 def _log(user: User, actor: User | None, action: str, kind: str = "coordinator") -> None:
-    audit.record_account_event(user.id, kind, actor.id if actor else None, action)
+    seq = audit.record_account_event(user.id, kind, actor.id if actor else None, action)
+    rows.stamp(user, seq)  # the account's rows name it: an older copy no longer passes
 
 
 def propose(user: User, role: Role, admin: User) -> RoleGrant:
@@ -83,7 +84,7 @@ def waiting() -> list[Waiting]:
     out = [
         Waiting(g.user, [g.role], g)
         for g in grants
-        if rows.authentic(g) and trust.account_ok(g.user)
+        if rows.authentic(g) and rows.current(g) and trust.account_ok(g.user)
     ]
     unconfirmed = db.session.scalars(
         select(UserRole)
@@ -117,7 +118,7 @@ def _statement(grant: RoleGrant) -> bytes:
 
 
 def _check_grant(grant: RoleGrant) -> None:
-    if not rows.authentic(grant) or not signing.verifies(
+    if not (rows.authentic(grant) and rows.current(grant)) or not signing.verifies(
         signing_key().public_key(), grant.signature, _statement(grant)
     ):
         trust.report_failure(f"role grant {grant.id} does not carry a valid signature")
@@ -176,7 +177,7 @@ def approve(grant: RoleGrant, coordinator: User | None, safety_code: str) -> Non
         utcnow(),
     )
     _log(user, coordinator, f"role granted: {grant.role}")
-    _tell_coordinators()
+    tell_coordinators()
 
 
 @use_case
@@ -208,10 +209,10 @@ def confirm_person(user: User, coordinator: User | None, safety_code: str) -> No
     for role in roles:
         trust.endorse(user, role)
     _log(user, coordinator, "person confirmed: " + ", ".join(roles))
-    _tell_coordinators()
+    tell_coordinators()
 
 
-def _tell_coordinators() -> None:
+def tell_coordinators() -> None:
     """Every confirmation reaches every coordinator, in the app and by the neutral e-mail: a
     coordinator's account used by someone else cannot add a reader quietly."""
     notifications.notify(notifications.operators(Role.COORDINATOR), "role_confirmed")

@@ -61,9 +61,6 @@ class User(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # under the server key
-    # The last authenticator time step used (a sign-in time), sealed to the person's own key:
-    # not even the server's keys tell when a staff member last signed in.
-    totp_state: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Class B: where to send "something is waiting" e-mails, under the server key.
     email_token: Mapped[str | None] = mapped_column(String(600))
     # The person's keypair (see SECURITY.md): the private half only wrapped under a key derived
@@ -84,6 +81,10 @@ class User(UserMixin, db.Model):
     # handle only their private key derives. Moved there at their next sign-in.
     case_index: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The access log's latest account event about this account (a reset, a role change, a
+    # disable), under the MAC: an earlier state of the row, put back from an older copy of
+    # the database, names an older event than the log holds and is refused (keys/rows.py).
+    event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # This instance's MAC over the columns that decide who signs in and with which key
     # (keys/rows.py): an account the database alone wrote or changed is never trusted.
     row_mac: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -130,6 +131,9 @@ class UserRole(db.Model):
     # made when a coordinator confirmed the person (keys/trust.py). Cases are sealed to
     # a role only with it; empty after a reset until someone confirms them again.
     endorsement: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The account's event_seq when the row was last written: a role row put back from an older
+    # copy (a removed role) names an older event than the account and is refused.
+    event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # This instance's MAC over the row (keys/rows.py): a role row the database alone wrote
     # gives nothing, not even an officer's or a supervisor's pages.
     row_mac: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -155,6 +159,9 @@ class RoleGrant(db.Model):
     # The server's signature over (grant, account, role, proposer), made when the admin
     # proposed it: a row the database alone wrote, or re-pointed, is refused.
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The account's event_seq when the row was last written (a refused proposal put back as
+    # open names an older event and is refused).
+    event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # This instance's MAC over the proposal and its answer (keys/rows.py).
     row_mac: Mapped[bytes | None] = mapped_column(LargeBinary)
 
@@ -186,6 +193,22 @@ class CounselorProfile(db.Model):
     photo_version: Mapped[int] = mapped_column(Integer, default=0)
 
     user: Mapped[User] = relationship(back_populates="counselor")
+
+
+class AuthenticatorStep(db.Model):
+    """The last authenticator time step someone used (a sign-in time, to 30 seconds), sealed to
+    their own key, under a handle only their private key derives, like their case index.
+
+    Signing in with an authenticator writes this row, never the account's: no column, and not
+    even PostgreSQL's record of which transaction wrote a row, says when someone signed in
+    (SECURITY.md, the engine's bookkeeping). Stored without a rowid on SQLite, so rows sit in
+    the random order of their handles."""
+
+    __tablename__ = "authenticator_steps"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    handle: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    box: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class LoginSession(db.Model):

@@ -165,6 +165,7 @@ def verify() -> Response | str:
         except signin.InvalidTotpError as exc:
             form.code.errors.append(str(exc))
         else:
+            signin.clear_failures(user)
             return _finish_login(user)
     return render_template("auth/verify.html", form=form)
 

@@ -34,8 +34,8 @@ from wellness.accounts.signin import (
 from wellness.audit import service as audit
 from wellness.cases import rekeying
 from wellness.extensions import db
+from wellness.keys import rows, trust
 from wellness.keys import service as keys
-from wellness.keys import trust
 from wellness.notifications import mail
 from wellness.notifications import service as notifications
 from wellness.notifications.addresses import email_address, email_addresses, set_email_address
@@ -150,8 +150,10 @@ def change_password(user: User, current: str, new: str) -> None:
 
 
 def log_account_event(user: User, actor: User | None, action: str) -> None:
-    """An account event in the access log (no case; the admin, or the server's CLI)."""
-    audit.record_account_event(user.id, "admin", actor.id if actor else None, action)
+    """An account event in the access log (no case; the admin, or the server's CLI); the
+    account's rows then name it (an older copy of them no longer passes)."""
+    seq = audit.record_account_event(user.id, "admin", actor.id if actor else None, action)
+    rows.stamp(user, seq)
 
 
 def _tell(user: User, kind: str, actor: User | None, action: str) -> None:
@@ -187,7 +189,6 @@ def reset_second_factor(user: User, actor: User | None = None) -> None:
     """Admin reset of a lost authenticator: the person enrols again at next sign-in. A
     counselor or coordinator is not sent cases until a coordinator confirms the person."""
     user.totp_secret = None
-    user.totp_state = None
     trust.withdraw_endorsements(user)
     sessions.end_all_sessions(user)
     _tell(user, "authenticator_reset", actor, "authenticator reset")
@@ -221,11 +222,10 @@ def update_user(
     if actor is not None:
         wanted -= set(new_case_roles)
     removed = user.roles - wanted
-    if user.roles & CASE_ROLES:  # what shapes routing is shown to the coordinators
-        if unit_id != user.unit_id:
-            log_account_event(user, actor, "unit changed")
-        if active != user.active:
-            log_account_event(user, actor, "account enabled" if active else "account disabled")
+    if user.roles & CASE_ROLES and unit_id != user.unit_id:  # shapes routing: told
+        log_account_event(user, actor, "unit changed")
+    if active != user.active:  # logged for everyone: an older copy cannot re-enable anyone
+        log_account_event(user, actor, "account enabled" if active else "account disabled")
     user.display_name, user.unit_id, user.active = display_name.strip(), unit_id, active
     user.role_rows = [row for row in user.role_rows if row.role in wanted]
     user.role_rows.extend(UserRole(role=r) for r in wanted - user.roles)
@@ -234,9 +234,12 @@ def update_user(
     for role in sorted(removed):
         log_account_event(user, actor, f"role removed: {role}")
     if actor is None:
-        for role in new_case_roles if not user.must_change_password else []:
+        granted = new_case_roles if not user.must_change_password else []
+        for role in granted:
             trust.endorse(user, role)
             log_account_event(user, actor, f"role granted: {role}")
+        if granted:
+            grants.tell_coordinators()
     else:
         for role in new_case_roles:
             grants.propose(user, role, actor)

@@ -86,9 +86,15 @@ def _row(sid: str, session_key: bytes, user: User | None) -> LoginSession | None
         return None
     if not authentic(row) or not trust.account_ok(user):
         # Only someone who can write the database (and sign cookies) gets here.
-        trust.report_failure("a session row or its account was not written by this instance")
+        _report("a session row or its account was not written by this instance")
         return None
     return row
+
+
+@use_case
+def _report(what: str) -> None:
+    """The alert is kept even when the page that found it writes nothing."""
+    trust.report_failure(what)
 
 
 @use_case

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select, update
 
 from wellness.accounts import passwords, totp
-from wellness.accounts.models import STAFF_ROLES, User
+from wellness.accounts.models import STAFF_ROLES, AuthenticatorStep, User
 from wellness.cases import rekeying
 from wellness.crypto import envelope, fields, keypairs
 from wellness.crypto.errors import CryptoError, DecryptionError
@@ -21,7 +23,7 @@ from wellness.keyring import decrypt_field, encrypt_field
 from wellness.keys import service as keys
 from wellness.keys import trust
 from wellness.timeutil import as_utc, utcnow
-from wellness.transaction import use_case
+from wellness.transaction import insert_unless_present, use_case
 
 
 class AccountError(Exception):
@@ -203,36 +205,51 @@ def totp_secret(user: User) -> str | None:
 
 
 def set_totp_secret(user: User, secret: str) -> None:
-    """Keep a new TOTP secret under the server key, and forget the last code step used with the
-    old one."""
+    """Keep a new TOTP secret under the server key (the step last used with the old one no
+    longer matters: steps only move forward)."""
     user.totp_secret = encrypt_field(fields.USER_TOTP, user.id, secret.encode())
-    user.totp_state = None
 
 
-def _last_step(user: User, private: bytes) -> int | None:
-    # Sealed to the person: the step is a sign-in time to 30 seconds.
-    if user.totp_state is None:
+def _step_handle(private: bytes) -> bytes:
+    """Where a person's last step is kept: derived from their private key, like their index."""
+    info = b"wellness authenticator step handle v1"
+    return HKDF(hashes.SHA256(), 32, salt=None, info=info).derive(private)
+
+
+def _lock_step(handle: bytes) -> AuthenticatorStep:
+    """The step row, made if missing and locked (a row lock on PostgreSQL, the write lock on
+    SQLite), so check-and-set is one step: two requests with the same code cannot both pass
+    (the step is sealed, so the database cannot compare it)."""
+    db.session.execute(insert_unless_present(AuthenticatorStep).values(handle=handle, box=b""))
+    db.session.execute(
+        update(AuthenticatorStep)
+        .where(AuthenticatorStep.handle == handle)
+        .values(box=AuthenticatorStep.box)
+        .execution_options(synchronize_session=False)
+    )
+    row = db.session.get(AuthenticatorStep, handle)
+    db.session.refresh(row)
+    return row
+
+
+def _last_step(row: AuthenticatorStep | None, user: User, private: bytes) -> int | None:
+    if row is None or not row.box:
         return None
     try:
-        return int(
-            envelope.open_sealed(user.totp_state, private, fields.TOTP_STATE.context(user.id))
-        )
+        return int(envelope.open_sealed(row.box, private, fields.TOTP_STATE.context(user.id)))
     except (DecryptionError, ValueError):
         return None  # sealed to a key replaced since (a reset): no step to compare
 
 
-def _seal_step(user: User, step: int) -> bytes | None:
+def _seal_step(user: User, step: int) -> bytes:
     try:
         public = trust.own_key(user).public
     except trust.UntrustedKeyError:
-        return None
+        return b""
     return envelope.seal(str(step).encode(), public, fields.TOTP_STATE.context(user.id))
 
 
-def _lock(user: User) -> None:
-    """The account row's write lock (a row lock on PostgreSQL, the write lock on SQLite)."""
-    db.session.execute(update(User).where(User.id == user.id).values(id=User.id))
-    db.session.refresh(user)
+REUSED = "That code has been used already. Wait for the next code and enter it."
 
 
 # A wrong code is a refusal that keeps its count (transaction.use_case).
@@ -242,26 +259,39 @@ def check_totp(user: User, code: str, private: bytes, new_secret: str | None = N
     ``private`` is the person's key, unlocked by the password step.
 
     Wrong codes count toward the same lockout as wrong passwords; a right code used already
-    (signing in twice in one 30-second window) is said to be so, and does not count.
+    (signing in twice in one 30-second window) is said to be so, and does not count. A right
+    code writes the person's step row and never their account row; a wrong one writes the
+    account row (the count) and never touches the step row; enrolment saves the secret and
+    writes no step. So no transaction ties the step row to the account (SECURITY.md).
     """
     if locked(user):
         raise InvalidTotpError(SIGN_IN_FAILED)
     secret = new_secret or totp_secret(user)
     if secret is None:
         raise InvalidTotpError("No authenticator is set up for this account.")
-    # The row lock makes check-and-set one step: two requests with the same code cannot both
-    # pass (the last step is encrypted, so the database cannot compare it).
-    _lock(user)
-    last = None if new_secret else _last_step(user, private)
+    handle = _step_handle(private)
+    last = (
+        None if new_secret else _last_step(db.session.get(AuthenticatorStep, handle), user, private)
+    )
     step = totp.matching_step(secret, code, utcnow(), last)
     if step is None:
         if last is not None and totp.matching_step(secret, code, utcnow(), None) is not None:
-            raise TotpReusedError(
-                "That code has been used already. Wait for the next code and enter it."
-            )
+            raise TotpReusedError(REUSED)
         record_failure(user, login_policy())
         raise InvalidTotpError("That code is not valid. Enter the current 6-digit code.")
     if new_secret:
         set_totp_secret(user, new_secret)
-    user.totp_state = _seal_step(user, step)
-    user.failed_logins = 0
+        user.failed_logins = 0
+        return
+    row = _lock_step(handle)  # and read again under the lock: one use, however many at once
+    if totp.matching_step(secret, code, utcnow(), _last_step(row, user, private)) is None:
+        raise TotpReusedError(REUSED)
+    row.box = _seal_step(user, step)
+
+
+@use_case
+def clear_failures(user: User) -> None:
+    """After a right code: the failure count starts again, in a transaction of its own (the
+    one that wrote the step row must not write the account row)."""
+    if user.failed_logins:
+        user.failed_logins = 0

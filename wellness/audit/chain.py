@@ -53,6 +53,9 @@ class Checkpoint:
     at: str
     # Entries from this one on were written keyed: none may claim the unkeyed old format.
     keyed_from: int = 1
+    # Written by `restore` after an operator put an older database back on purpose: a new
+    # baseline, so the older log is not reported as rolled back (the line itself says so).
+    restored: bool = False
 
 
 def _fields(link: Link) -> list[str]:

@@ -29,9 +29,8 @@ class CheckpointError(Exception):
 
 
 def _statement(point: Checkpoint) -> bytes:
-    return signing.statement(
-        "audit-checkpoint-v1", point.seq, point.last_hash, point.at, point.keyed_from
-    )
+    kind = "audit-checkpoint-restored-v1" if point.restored else "audit-checkpoint-v1"
+    return signing.statement(kind, point.seq, point.last_hash, point.at, point.keyed_from)
 
 
 def append(path: str | os.PathLike[str], point: Checkpoint, key: Ed25519PrivateKey) -> None:
@@ -43,6 +42,7 @@ def append(path: str | os.PathLike[str], point: Checkpoint, key: Ed25519PrivateK
             "hash": point.last_hash,
             "at": point.at,
             "keyed_from": point.keyed_from,
+            **({"restored": True} if point.restored else {}),
             "sig": signing.sign(key, _statement(point)).hex(),
         }
     )
@@ -54,7 +54,8 @@ def append(path: str | os.PathLike[str], point: Checkpoint, key: Ed25519PrivateK
 
 
 def latest(path: str | os.PathLike[str], public: Ed25519PublicKey) -> Checkpoint | None:
-    """The checkpoint with the most entries, every line's signature checked."""
+    """The checkpoint with the most entries since the last restore, every line's signature
+    checked."""
     try:
         lines = Path(path).read_text("utf-8").splitlines()
     except FileNotFoundError:
@@ -66,14 +67,18 @@ def latest(path: str | os.PathLike[str], public: Ed25519PublicKey) -> Checkpoint
         try:
             data = json.loads(line)
             point = Checkpoint(
-                int(data["seq"]), str(data["hash"]), str(data["at"]), int(data["keyed_from"])
+                int(data["seq"]),
+                str(data["hash"]),
+                str(data["at"]),
+                int(data["keyed_from"]),
+                bool(data.get("restored", False)),
             )
             signature = bytes.fromhex(data["sig"])
         except (ValueError, KeyError, TypeError) as exc:
             raise CheckpointError(f"checkpoint line {number} is unreadable") from exc
         if not signing.verifies(public, signature, _statement(point)):
             raise CheckpointError(f"checkpoint line {number} does not carry a valid signature")
-        if best is None or point.seq >= best.seq:
+        if best is None or point.restored or point.seq >= best.seq:
             best = point
     return best
 
@@ -99,9 +104,12 @@ def read_head(path: str | os.PathLike[str], key: bytes) -> Checkpoint | None:
     return point
 
 
-def advance_head(path: str | os.PathLike[str], point: Checkpoint, key: bytes) -> bool:
+def advance_head(
+    path: str | os.PathLike[str], point: Checkpoint, key: bytes, reset: bool = False
+) -> bool:
     """Record ``point`` as the head if it is newer than the one recorded (processes take turns
-    on a lock file, and the file is replaced whole). True if it moved."""
+    on a lock file, and the file is replaced whole). True if it moved. ``reset`` records it
+    whatever was there: only after an operator's restore, with a restored checkpoint."""
     path = Path(path)
     lock = os.open(f"{path}.lock", os.O_WRONLY | os.O_CREAT, 0o600)
     try:
@@ -110,7 +118,7 @@ def advance_head(path: str | os.PathLike[str], point: Checkpoint, key: bytes) ->
             current = read_head(path, key)
         except CheckpointError:
             current = None  # an unreadable file is replaced; verify has reported it
-        if current is not None and current.seq >= point.seq:
+        if not reset and current is not None and current.seq >= point.seq:
             return False
         data = {"seq": point.seq, "hash": point.last_hash, "at": point.at}
         temporary = path.with_name(path.name + ".new")

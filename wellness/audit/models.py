@@ -26,7 +26,7 @@ class AccessLogEntry(db.Model):
     # HMAC of the case id under the case's own log key, which is destroyed with the case.
     case_ref: Mapped[str | None] = mapped_column(String(64), index=True)
     # The account a role change or reset was about (no case involved).
-    account_id: Mapped[int | None] = mapped_column(Integer)
+    account_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # 1: earlier releases' unkeyed SHA-256 chain; 2: HMAC with instance/keys/audit.key;
     # 3: the same, naming the case by ``case_ref``.
     mac_version: Mapped[int] = mapped_column(Integer, default=3)

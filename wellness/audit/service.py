@@ -16,7 +16,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import event, exists, or_, select, update
+from sqlalchemy import Connection, event, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from wellness.extensions import db
 from wellness.keyring import audit_key, signing_key
 from wellness.notifications import service as notifications
 from wellness.timeutil import floor_hour, utcnow
-from wellness.transaction import use_case
+from wellness.transaction import read_snapshot, use_case
 
 log = logging.getLogger(__name__)
 HEAD_ID = 1
@@ -52,8 +52,9 @@ def record(
     action: str,
     reason: str,
     account_id: int | None = None,
-) -> None:
-    """Append an entry, in the caller's transaction (``transaction.use_case``)."""
+) -> int:
+    """Append an entry, in the caller's transaction (``transaction.use_case``); returns its
+    number."""
     ref = case_reference(case_id) if case_id is not None else None
     _ensure_head()
     # The UPDATE takes the head's row lock (a write lock on SQLite) before anything is read,
@@ -98,9 +99,12 @@ def record(
     head.last_hash = digest
     head.mac = chain.head_mac(head.seq, digest, audit_key())
     db.session.info[_PENDING_HEAD] = (head.seq, digest)  # written out once committed
+    return head.seq
 
 
 def _write_head(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released: the entries are not committed yet
     pending = session.info.pop(_PENDING_HEAD, None)
     if pending is None:
         return
@@ -126,12 +130,13 @@ def listen() -> None:
 
 def record_account_event(
     account_id: int, actor_kind: str, actor_id: int | None, action: str
-) -> None:
-    """A role change or a reset, about ``account_id`` (in the caller's transaction).
+) -> int:
+    """A role change or a reset, about ``account_id`` (in the caller's transaction); returns
+    the entry's number, which the account's rows then carry (``keys.rows.stamp``).
 
     ``actor_id`` None: the server's own command line."""
     reasons = {"admin": "account administration", "coordinator": "separation of duties"}
-    record(
+    return record(
         actor_kind if actor_id is not None else "server",
         actor_id,
         None,
@@ -160,8 +165,8 @@ def _ensure_head() -> None:
         pass
 
 
-def _links() -> list[chain.Link]:
-    rows = db.session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.seq)).all()
+def _links(conn: Connection) -> list[chain.Link]:
+    rows = conn.execute(select(AccessLogEntry.__table__).order_by(AccessLogEntry.seq)).all()
     return [
         chain.Link(
             r.seq,
@@ -181,10 +186,10 @@ def _links() -> list[chain.Link]:
     ]
 
 
-def _activity_without_entries() -> bool:
+def _activity_without_entries(conn: Connection) -> bool:
     """Traces only someone who opened a case leaves: a message, a note, an answered check-in."""
     return bool(
-        db.session.scalar(
+        conn.scalar(
             select(
                 or_(
                     exists().where(Message.id.is_not(None)),
@@ -197,10 +202,9 @@ def _activity_without_entries() -> bool:
 
 
 def verify() -> list[str]:
-    """Check the chain, its head and the latest signed checkpoint; each problem names the kind
-    of tampering and where."""
-    head_row = db.session.get(AuditHead, HEAD_ID)
-    head = None if head_row is None else chain.Head(head_row.seq, head_row.last_hash, head_row.mac)
+    """Check the chain, its head and the records kept outside the database; each problem names
+    the kind of tampering and where. The records outside are read first and the database in
+    one snapshot after them: a commit in between moves the database on, never behind."""
     try:
         point = checkpoints.latest(checkpoint_path(), signing_key().public_key())
     except checkpoints.CheckpointError as exc:
@@ -209,9 +213,11 @@ def verify() -> list[str]:
         seen = checkpoints.read_head(head_path(), audit_key())
     except checkpoints.CheckpointError as exc:
         return [f"head file altered: {exc}"]
-    return chain.verify(
-        _links(), head, audit_key(), point, _activity_without_entries(), seen_head=seen
-    )
+    with read_snapshot() as conn:
+        row = conn.execute(select(AuditHead.__table__).where(AuditHead.id == HEAD_ID)).first()
+        links, activity = _links(conn), _activity_without_entries(conn)
+    head = None if row is None else chain.Head(row.seq, row.last_hash, row.mac)
+    return chain.verify(links, head, audit_key(), point, activity, seen_head=seen)
 
 
 class RolledBackError(Exception):
@@ -224,9 +230,9 @@ def checkpoint(now: datetime | None = None, keyed_from: int | None = None) -> tu
 
     ``keyed_from`` is set once, by ``init`` (1) or ``keys adopt`` (after an earlier release's
     entries); later checkpoints carry it forward."""
-    count, last = head()
     previous = checkpoints.latest(checkpoint_path(), signing_key().public_key())
     seen = checkpoints.read_head(head_path(), audit_key())
+    count, last = head()  # after the files: a commit in between moves it on, never behind
     newest = max((p.seq for p in (previous, seen) if p is not None), default=0)
     if count < newest:
         raise RolledBackError(
@@ -238,6 +244,21 @@ def checkpoint(now: datetime | None = None, keyed_from: int | None = None) -> tu
     point = chain.Checkpoint(count, last, moment, keyed_from)
     checkpoints.append(checkpoint_path(), point, signing_key())
     checkpoints.advance_head(head_path(), point, audit_key())
+    return count, last
+
+
+def rebaseline(now: datetime | None = None) -> tuple[int, str]:
+    """After an operator restored a database backup on purpose (``flask restore``): a signed
+    checkpoint saying so starts a new baseline at the restored log's head, and the head file is
+    set to it, so the older log is not reported as rolled back. The checkpoint file keeps every
+    earlier line, so the restore itself stays on record."""
+    count, last = head()
+    previous = checkpoints.latest(checkpoint_path(), signing_key().public_key())
+    moment = (now or utcnow()).isoformat(timespec="seconds")
+    keyed_from = previous.keyed_from if previous else 1
+    point = chain.Checkpoint(count, last, moment, keyed_from, restored=True)
+    checkpoints.append(checkpoint_path(), point, signing_key())
+    checkpoints.advance_head(head_path(), point, audit_key(), reset=True)
     return count, last
 
 
@@ -274,6 +295,16 @@ def entries_for_case(case_id: int) -> list[AccessLogEntry]:
             .where(or_(AccessLogEntry.case_ref == ref, AccessLogEntry.case_id == case_id))
             .order_by(AccessLogEntry.seq)
         )
+    )
+
+
+def latest_account_event(account_id: int) -> int:
+    """The number of the newest account event about ``account_id`` (0: none)."""
+    return (
+        db.session.scalar(
+            select(func.max(AccessLogEntry.seq)).where(AccessLogEntry.account_id == account_id)
+        )
+        or 0
     )
 
 

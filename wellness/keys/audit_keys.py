@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from wellness.accounts.models import CASE_ROLES, LoginSession, Role, User, UserRole
+from wellness.accounts.models import CASE_ROLES, LoginSession, Role, RoleGrant, User, UserRole
+from wellness.audit import service as audit
 from wellness.cases.models import CaseKey
 from wellness.crypto import envelope, keypairs
 from wellness.extensions import db
@@ -63,10 +64,8 @@ def _describe(obj: object) -> str:
 
 def _check_rows(report: KeyReport) -> None:
     for model in rows.COVERED:
-        for obj in rows.failing(model):
-            report.problems.append(
-                f"{_describe(obj)}: row not written by this instance (its MAC does not verify)"
-            )
+        for obj, why in rows.failing(model):
+            report.problems.append(f"{_describe(obj)}: {why}")
 
 
 def _check_user(user: User, report: KeyReport) -> None:
@@ -150,6 +149,12 @@ def trust_current_rows() -> int:
     the MAC of every account, role, proposal, session and retired-key row as it stands (trust
     on first use, like the signatures). Returns how many rows."""
     count = 0
+    for user in db.session.scalars(select(User)):  # as current as the log says
+        user.event_seq = audit.latest_account_event(user.id)
+        for row in user.role_rows:
+            row.event_seq = user.event_seq
+    for grant in db.session.scalars(select(RoleGrant)):
+        grant.event_seq = grant.user.event_seq
     for model in rows.COVERED:
         for obj in db.session.scalars(select(model)):
             rows.trust_as_is(obj)

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from wellness.accounts.models import User
+from wellness.accounts.models import AuthenticatorStep, User
 from wellness.audit import service as audit
 from wellness.cases import index
 from wellness.crypto import envelope, kdf, keypairs, recovery, serverkeys, signing
@@ -239,23 +239,25 @@ def lock_index(private: bytes) -> None:
 
 
 def refresh_row_versions() -> None:
-    """Rewrite every index row, every inbox box and every account row in one transaction, then
-    (on PostgreSQL) vacuum them, daily.
+    """Rewrite every inbox box, index row, authenticator step and account row in one
+    transaction, then (on PostgreSQL) vacuum them, daily.
 
     PostgreSQL keeps, with every row version, the transaction that wrote it (``xmin``) and the
     one that replaced it (``xmax``), and a replaced version stays in the file until VACUUM. An
     index row's version would otherwise say which request last changed it, and a dead version
     which requests one person made. Rewritten together, every row's version names the same
     transaction; vacuumed, the versions behind them are gone from every page. The values do
-    not change (the MACs of keys/rows.py stay valid)."""
-    db.session.execute(update(CaseIndex).values(box=CaseIndex.box))
+    not change (the MACs of keys/rows.py stay valid). The tables are taken in the order a
+    sign-in takes them (the inbox, then the index), so the two never wait on each other."""
     db.session.execute(update(IndexInbox).values(box=IndexInbox.box))
+    db.session.execute(update(CaseIndex).values(box=CaseIndex.box))
+    db.session.execute(update(AuthenticatorStep).values(box=AuthenticatorStep.box))
     db.session.execute(update(User).values(id=User.id))
     db.session.commit()
     engine = db.engine
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in (CaseIndex, IndexInbox, User):
+            for table in (IndexInbox, CaseIndex, AuthenticatorStep, User):
                 conn.exec_driver_sql(f"VACUUM {table.__tablename__}")
 
 

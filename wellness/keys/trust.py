@@ -72,8 +72,9 @@ def recovery_key() -> TrustedKey:
 
 
 def account_ok(user: User) -> bool:
-    """True when the account row is one this instance wrote (its MAC verifies)."""
-    return rows.authentic(user)
+    """True when the account row is one this instance wrote (its MAC verifies), in its latest
+    state (not an earlier one put back: keys/rows.py)."""
+    return rows.authentic(user) and rows.current(user)
 
 
 def require_account(user: User) -> None:
@@ -114,7 +115,7 @@ def role_row_ok(user: User, role: Role) -> bool:
     """True when ``user`` has a ``role`` row this instance wrote, on an account it wrote: a
     role row inserted into the database gives nothing, not even an officer's pages."""
     row = _role_row(user, role)
-    return row is not None and rows.authentic(row) and account_ok(user)
+    return row is not None and rows.authentic(row) and rows.current(row) and account_ok(user)
 
 
 def endorse(user: User, role: Role) -> None:
@@ -125,7 +126,7 @@ def endorse(user: User, role: Role) -> None:
         raise UntrustedKeyError("an administrator account never receives cases")
     require_account(user)
     row = _role_row(user, role)
-    if row is not None and not rows.authentic(row):
+    if row is not None and not (rows.authentic(row) and rows.current(row)):
         report_failure(f"account {user.id}: its {role} row was not written by this instance")
         raise UntrustedKeyError(f"account {user.id}")
     if row is None:
@@ -145,7 +146,7 @@ def endorsed(user: User, role: Role) -> bool:
     row = _role_row(user, role)
     if row is None or row.endorsement is None or user.has_role(Role.ADMIN):
         return False
-    if not rows.authentic(row):
+    if not rows.authentic(row) or not rows.current(row):
         return False
     message = signing.role(user.id, role, user.public_key)
     return own_key_ok(user) and signing.verifies(

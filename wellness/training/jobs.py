@@ -26,9 +26,8 @@ from wellness.training.models import (
     PolicyAcknowledgment,
     PolicyReminder,
     PolicyVersion,
-    insert_unless_present,
 )
-from wellness.transaction import use_case
+from wellness.transaction import insert_unless_present, use_case
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wellness.extensions import db
@@ -98,11 +97,3 @@ class BulletinAnswer(db.Model):
         ForeignKey("bulletins.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     answered_on: Mapped[date] = mapped_column(Date)
-
-
-def insert_unless_present(model: type[db.Model]):  # type: ignore[name-defined,no-untyped-def]
-    """An INSERT of ``model`` that skips a row whose key is already taken (ON CONFLICT DO
-    NOTHING, on PostgreSQL and SQLite alike): how two writers at once leave exactly one row."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model).on_conflict_do_nothing()

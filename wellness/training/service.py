@@ -19,9 +19,8 @@ from wellness.training.models import (
     BulletinAnswer,
     PolicyAcknowledgment,
     PolicyVersion,
-    insert_unless_present,
 )
-from wellness.transaction import use_case
+from wellness.transaction import insert_unless_present, use_case
 
 TOPICS = {
     "backup": "Backup",
