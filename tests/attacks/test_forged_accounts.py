@@ -352,9 +352,7 @@ def test_a_password_from_before_a_reset_cannot_be_put_back(app, agency_people):
     assert "Sign-in failed" in page.get_data(as_text=True)
 
 
-def test_a_role_given_from_the_server_command_line_is_told_to_every_coordinator(
-    app, agency_people
-):
+def test_a_role_given_from_the_server_command_line_is_told_to_every_coordinator(app, agency_people):
     coordinator, other = agency_people["coordinator"], agency_people["coordinator2"]
     db.session.query(Notification).delete()
     db.session.commit()
