@@ -155,3 +155,39 @@ def test_units_roles_and_lost_credentials_from_the_command_line(fresh_app):
         assert accounts.find_user("boss").roles == {Role.OFFICER}
         assert accounts.find_user("it").must_change_password
     assert runner.invoke(args=["reset-password", "nobody"]).exit_code != 0
+
+
+def test_every_demo_users_chain_of_command_is_what_the_unit_tree_says(fresh_app):
+    """The demo's units were once built in one transaction with no ids yet, so Patrol Division
+    and Patrol North had no parent and officer.north answered only to sgt.north."""
+    from wellness import demo
+    from wellness.agency import chain
+    from wellness.agency import service as agency
+
+    runner = fresh_app.test_cli_runner()
+    runner.invoke(args=["init"])
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with fresh_app.app_context():
+        names = dict(db.session.execute(select(Unit.id, Unit.name)).all())
+        parent_of = {uid: pid for uid, pid in agency.parent_map().items()}
+        assert {names[u]: names.get(p) for u, p in parent_of.items()} == demo.UNITS
+        by_name = dict(db.session.execute(select(User.username, User.id)).all())
+        expected_boss = {unit: by_name[user] for unit, user in demo.SUPERVISES.items()}
+
+        def expected(unit: str) -> list[int]:
+            line, at = [], unit
+            while at is not None:
+                boss = expected_boss.get(at)
+                if boss is not None and boss not in line:
+                    line.append(boss)
+                at = demo.UNITS[at]
+            return line
+
+        for username, _, unit, _, _ in demo.PEOPLE:
+            user = db.session.scalar(select(User).where(User.username == username))
+            assert names[user.unit_id] == unit, username
+            found = chain.supervisors_above(user.unit_id, parent_of, agency.supervisor_map())
+            assert found == expected(unit), username
+        north = db.session.scalar(select(User).where(User.username == "officer.north"))
+        line = chain.supervisors_above(north.unit_id, parent_of, agency.supervisor_map())
+        assert line == [by_name["sgt.north"], by_name["lt.patrol"], by_name["chief"]]

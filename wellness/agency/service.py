@@ -70,4 +70,5 @@ def save_unit(
         unit = Unit()
         db.session.add(unit)
     unit.name, unit.parent_id, unit.supervisor_id = name, parent_id, supervisor_id
+    db.session.flush()  # a new unit has its id at once: the next one may sit under it
     return unit
