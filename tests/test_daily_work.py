@@ -32,9 +32,9 @@ from tests.htmlforms import forms_on
 from wellness.accounts import service as accounts
 from wellness.accounts.models import Role
 from wellness.cases.models import Case, Message
-from wellness.checkins import jobs
 from wellness.checkins.models import CheckIn
 from wellness.extensions import db
+from wellness.jobs import run_named
 from wellness.main.models import HeldPage, UsedToken
 from wellness.referrals import service as referrals
 from wellness.timeutil import as_utc, frozen_at, utcnow
@@ -396,10 +396,10 @@ def test_held_pages_and_used_tokens_are_purged_unattended(app, people):
     send_anonymously(client)  # a held "sent" page, never taken, and a used form token
     assert count(HeldPage) == 1
     assert count(UsedToken) == 1
-    jobs.run_all(utcnow() + timedelta(minutes=5), only="held")
+    run_named("held", utcnow() + timedelta(minutes=5))
     assert count(HeldPage) == 1  # still within its minutes
     with frozen_at(utcnow() + timedelta(days=2)):
-        counts = jobs.run_all(utcnow(), only="held")
+        counts = run_named("held", utcnow())
     assert counts == {"held pages purged": 2}
     assert count(HeldPage) == 0
     assert count(UsedToken) == 0

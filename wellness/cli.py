@@ -10,13 +10,12 @@ import flask_migrate
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from wellness import backup, demo
+from wellness import backup, demo, scheduler
 from wellness.accounts import cli as accounts_cli
 from wellness.agency import cli as agency_cli
 from wellness.audit import cli as audit_cli
 from wellness.audit import service as audit
 from wellness.cases import cli as cases_cli
-from wellness.checkins import cli as checkins_cli
 from wellness.checkins.service import ensure_default_templates
 from wellness.crypto import serverkeys
 from wellness.crypto.keyfiles import lock_down
@@ -121,5 +120,5 @@ def init_app(app: Flask) -> None:
     """Register the app's own commands and every domain's on the command line."""
     for command in (init_command, demo_command, backup_command, restore_command):
         app.cli.add_command(command)
-    for domain in (accounts_cli, agency_cli, audit_cli, cases_cli, checkins_cli, keys_cli):
+    for domain in (accounts_cli, agency_cli, audit_cli, cases_cli, keys_cli, scheduler):
         domain.init_app(app)

@@ -8,6 +8,7 @@ from wellness.audit.models import AccessLogEntry, AuditHead
 from wellness.cases.models import Case, CaseEvent, CaseKey, Message, Note
 from wellness.checkins.models import CheckIn, Outbox, PlanTemplate
 from wellness.incidents.models import Incident
+from wellness.jobs import DailyRun
 from wellness.keys.models import CaseIndex, IndexInbox, RecoveryKey, RetiredUserKey
 from wellness.library.models import Article
 from wellness.main.models import HeldPage, UsedToken
@@ -24,6 +25,7 @@ from wellness.training.models import (
 )
 
 __all__ = [
+    "DailyRun",
     "Bulletin",
     "BulletinAnswer",
     "PolicyAcknowledgment",

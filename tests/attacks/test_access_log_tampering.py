@@ -8,13 +8,13 @@ from sqlalchemy import text
 
 from tests.attacks.conftest import as_time
 from tests.factories import make_case, reader, self_referral
+from wellness import scheduler
 from wellness.accounts.models import Role
 from wellness.audit import chain
 from wellness.audit import service as audit
 from wellness.audit.models import AccessLogEntry
 from wellness.cases import lifecycle
 from wellness.cases import service as cases
-from wellness.checkins import scheduler
 from wellness.extensions import db
 from wellness.keyring import audit_key
 from wellness.notifications.models import Notification

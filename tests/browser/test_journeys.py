@@ -16,9 +16,9 @@ from tests.factories import PASSWORD, make_unit, make_user, reader, totp_code
 from wellness.accounts import service as accounts
 from wellness.accounts.models import Role, User
 from wellness.cases.models import Case
-from wellness.checkins import jobs
 from wellness.checkins import service as checkins
 from wellness.extensions import db
+from wellness.jobs import run_named
 from wellness.notifications.models import Notification
 from wellness.referrals import service as referrals
 from wellness.referrals.service import SelfReferral
@@ -144,7 +144,7 @@ def test_due_check_in_is_answered_by_the_officer(journey, team):
         case = db.session.scalars(select(Case)).one()
         holder = db.session.get(User, case.assignee_id)
         checkins.schedule(case.id, reader(holder), [utcnow() + timedelta(minutes=1)])
-        sent = jobs.run_all(utcnow() + timedelta(minutes=2), only="dispatch")
+        sent = run_named("dispatch", utcnow() + timedelta(minutes=2))
         assert sent["dispatched"] == 1
         case_id = case.id
 

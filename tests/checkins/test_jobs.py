@@ -14,6 +14,7 @@ from wellness.checkins import jobs
 from wellness.checkins import service as checkins
 from wellness.checkins.models import CheckIn, Outbox
 from wellness.extensions import db
+from wellness.jobs import run_named
 from wellness.notifications.models import Notification
 from wellness.timeutil import frozen_at, utcnow
 
@@ -46,10 +47,10 @@ def test_check_in_is_sent_when_due_then_missed_and_the_counselor_told(app, peopl
         case, _ = self_referral(people["officer"])
         checkins.schedule(case.id, reader(people["counselor"]), [t0 + timedelta(days=1)])
     with frozen_at(t0 + timedelta(hours=23)):
-        assert jobs.run_all(utcnow(), only="dispatch") == {"dispatched": 0}
+        assert run_named("dispatch", utcnow()) == {"dispatched": 0}
     with frozen_at(t0 + timedelta(days=1, minutes=1)):
-        assert jobs.run_all(utcnow(), only="dispatch") == {"dispatched": 1}
-        assert jobs.run_all(utcnow(), only="dispatch") == {"dispatched": 0}  # never twice
+        assert run_named("dispatch", utcnow()) == {"dispatched": 1}
+        assert run_named("dispatch", utcnow()) == {"dispatched": 0}  # never twice
     assert count(Outbox) == 1  # the officer's "check-in waiting" e-mail, queued
     assert db.session.scalars(select(CheckIn)).one().status == "sent"
     with frozen_at(t0 + timedelta(days=1, hours=47)):

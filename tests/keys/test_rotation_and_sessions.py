@@ -102,7 +102,7 @@ def test_abandoned_and_idle_sessions_are_purged_at_the_next_sign_in(app, ctx):
 def test_the_scheduler_purges_idle_sessions_with_nobody_signing_in(app, ctx):
     from datetime import timedelta
 
-    from wellness.checkins import jobs
+    from wellness.jobs import run_named
     from wellness.timeutil import frozen_at, utcnow
 
     officer = make_user("jordan", Role.OFFICER)
@@ -110,7 +110,7 @@ def test_the_scheduler_purges_idle_sessions_with_nobody_signing_in(app, ctx):
     with frozen_at(start):
         login(app.test_client(), officer)
     with frozen_at(start + timedelta(minutes=31)):
-        assert jobs.run_all(utcnow(), only="sessions") == {"sessions purged": 1}
+        assert run_named("sessions", utcnow()) == {"sessions purged": 1}
     assert db.session.scalar(select(func.count()).select_from(LoginSession)) == 0
 
 

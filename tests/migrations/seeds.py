@@ -27,6 +27,7 @@ REVISIONS = [
     "0012",
     "0013",
     "0014",
+    "0015",
 ]
 
 T = datetime(2025, 3, 5, 14, 0, tzinfo=UTC)
@@ -453,6 +454,11 @@ def seed_0014(conn: Connection) -> None:
     insert(conn, "authenticator_steps", {"handle": b"h" * 32, "box": b"a sealed step"})
 
 
+def seed_0015(conn: Connection) -> None:
+    """The daily jobs ran on one day."""
+    insert(conn, "daily_runs", {"day": date(2025, 3, 5), "started_at": T})
+
+
 SEEDS: dict[str, Callable[[Connection], None]] = {
     "0001": seed_0001,
     "0002": seed_0002,
@@ -468,4 +474,5 @@ SEEDS: dict[str, Callable[[Connection], None]] = {
     "0012": seed_0012,
     "0013": seed_0013,
     "0014": seed_0014,
+    "0015": seed_0015,
 }

@@ -12,11 +12,11 @@ from sqlalchemy import event, func, inspect, select, text
 from tests.factories import login, post
 from wellness.cases.models import Case
 from wellness.extensions import db
+from wellness.jobs import run_named
 from wellness.notifications import mail
 from wellness.statistics import releases
 from wellness.statistics import service as statistics
 from wellness.timeutil import utcnow
-from wellness.training import jobs as training_jobs
 from wellness.training import service as training
 from wellness.training.models import Bulletin, BulletinAnswer, PolicyAcknowledgment
 
@@ -177,7 +177,7 @@ def test_the_training_pages_jobs_and_report_never_touch_the_confidential_side(ap
         )
         # the scheduler's side of it: publication and reminders, and their e-mails going out
         later = utcnow() + timedelta(days=20)
-        training_jobs.run(later)
+        run_named("training", later)
         mail.send_outbox(later, mail.ConsoleMailer())
     touched = _tables_in(seen)
     assert touched | {"policy_reminders"} >= TRAINING

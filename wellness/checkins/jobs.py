@@ -8,7 +8,6 @@ never take the same row, and a crash loses nothing (the claim rolls back) and re
 
 from __future__ import annotations
 
-import logging
 import time
 from datetime import datetime, timedelta
 
@@ -17,7 +16,6 @@ from sqlalchemy import select, update
 
 from wellness.accounts import directory
 from wellness.accounts.models import Role
-from wellness.accounts.sessions import purge_stale_sessions
 from wellness.cases.leads import hearers_of
 from wellness.cases.models import Case, CaseEvent
 from wellness.cases.service import exact_created_at
@@ -25,13 +23,9 @@ from wellness.checkins.models import MISSED, SCHEDULED, SENT, CheckIn
 from wellness.crypto import fields
 from wellness.extensions import db
 from wellness.keyring import decrypt_field
-from wellness.logsafe import describe_exception
 from wellness.main import held, once
-from wellness.notifications import mail
 from wellness.notifications import service as notifications
 from wellness.transaction import use_case
-
-log = logging.getLogger(__name__)
 
 
 def dispatch_due_checkins(now: datetime, batch: int = 500) -> int:
@@ -160,31 +154,6 @@ def _assignees(case_ids: list[int]) -> list[tuple[int, int]]:
 
 
 @use_case
-def _purge_held() -> int:
+def purge_held() -> int:
     """Drop held pages and drafts never taken, and form tokens older than a day."""
     return held.purge() + once.purge()
-
-
-def run_all(now: datetime, only: str | None = None, batch: int = 500) -> dict[str, int]:
-    """One pass of every job (or just ``only``), as the scheduler runs it."""
-    work = {
-        "dispatch": ("dispatched", lambda: dispatch_due_checkins(now, batch)),
-        "missed": ("missed", lambda: mark_missed_checkins(now)),
-        "escalate": ("escalated", lambda: escalate_first_contact(now)),
-        "mail": ("emailed", lambda: mail.send_outbox(now, mail.mailer_from_config())),
-        # idle and abandoned sign-ins go even when nobody signs in: no wrapped key lingers
-        "sessions": ("sessions purged", purge_stale_sessions),
-        # pages held for one display, kept typing and used form tokens expire unread
-        "held": ("held pages purged", _purge_held),
-    }
-    counts = {}
-    for name, (label, job) in work.items():
-        if only not in (None, name):
-            continue
-        try:
-            counts[label] = job()
-        except Exception as exc:  # noqa: BLE001  one failing job must not stop the others
-            db.session.rollback()
-            log.error("job %s failed: %s", name, describe_exception(exc))
-            counts[label] = -1
-    return counts

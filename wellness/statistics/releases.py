@@ -109,9 +109,11 @@ def facts_for(period: Period) -> rules.PeriodFacts:
 
 
 @use_case
+@use_case
 def make_due(today: date) -> list[str]:
     """Make the release of every completed period that has none yet; returns their labels.
-    Each is made once: a second scheduler racing this one finds the period taken."""
+    Each is made once: a second scheduler racing this one finds the period taken. (Its own
+    transaction: before, the scheduler's daily pass made them and never committed them.)"""
     kind, made = _kind(), []
     epsilon = float(current_app.config["RELEASE_EPSILON"])
     have = set(db.session.scalars(select(Release.period)))

@@ -6,7 +6,6 @@ transaction: two schedulers never publish two bulletins in a day or remind anyon
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -16,7 +15,6 @@ from sqlalchemy.orm import aliased
 
 from wellness.accounts.models import User
 from wellness.extensions import db
-from wellness.logsafe import describe_exception
 from wellness.notifications import mail
 from wellness.notifications.addresses import email_addresses
 from wellness.timeutil import to_zone
@@ -28,8 +26,6 @@ from wellness.training.models import (
     PolicyVersion,
 )
 from wellness.transaction import insert_unless_present, use_case
-
-log = logging.getLogger(__name__)
 
 
 def _members() -> list[int]:
@@ -114,16 +110,3 @@ def remind_overdue(now: datetime) -> int:
 def _email(user_ids: list[int], kind: str) -> None:
     addresses = email_addresses(user_ids)
     mail.queue_many([addresses[u] for u in sorted(addresses)], kind)
-
-
-def run(now: datetime) -> dict[str, int]:
-    """Both jobs, as the scheduler's frequent pass runs them (one failing stops neither)."""
-    counts = {}
-    for label, job in (("bulletins published", publish_due), ("policy reminders", remind_overdue)):
-        try:
-            counts[label] = job(now)
-        except Exception as exc:  # noqa: BLE001
-            db.session.rollback()
-            log.error("training job %r failed: %s", label, describe_exception(exc))
-            counts[label] = -1
-    return counts

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from wellness.extensions import db
@@ -111,8 +111,11 @@ def acknowledge(user_id: int, version: PolicyVersion, on: date) -> bool:
 def _insert_new(model: type, values: dict[str, object]) -> bool:
     """Insert a row unless its key is taken (a repeat, or twice at once: the first stands);
     True if new."""
-    done = db.session.execute(insert_unless_present(model).values(**values))
-    return bool(done.rowcount)
+    # RETURNING, not the row count: PostgreSQL's driver reports -1 for this statement.
+    key = inspect(model).primary_key[0]
+    return (
+        db.session.scalar(insert_unless_present(model).values(**values).returning(key)) is not None
+    )
 
 
 def needs_acknowledgment(user_id: int) -> bool:
