@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,6 @@ import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from tests import leakcheck
 from wellness import create_app
@@ -108,11 +108,47 @@ def make_app(tmp_path: Path, database_url: str, **overrides: object) -> Flask:
     return app
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file with the whole schema, made once per run: each test starts from a copy
+    (building the schema took a fifth of a second a test)."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.db"
+    app = make_app(folder, f"sqlite:///{path}")
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "test.db")
         return f"sqlite:///{tmp_path / 'test.db'}"
     return request.getfixturevalue("pg_url")
+
+
+def empty_pg_tables() -> None:
+    """Every table emptied and every id sequence restarted, in one round trip. DELETE, not
+    TRUNCATE: for tables this small it is ten times faster (TRUNCATE rewrites each table's
+    files). What it leaves are dead row versions, which a test reading the engine's own
+    bookkeeping tells apart by their transaction (tests/attacks/test_engine_bookkeeping.py)."""
+    global _EMPTY_SQL
+    with db.engine.begin() as conn:
+        if _EMPTY_SQL is None:
+            sequences = conn.exec_driver_sql(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+                "FROM pg_sequences WHERE schemaname = current_schema()"
+            ).scalars()
+            _EMPTY_SQL = ";".join(
+                [f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables)]  # noqa: S608
+                + [f"ALTER SEQUENCE {name} RESTART" for name in sequences]
+            )
+        conn.exec_driver_sql(_EMPTY_SQL)
+
+
+_EMPTY_SQL: str | None = None
 
 
 @pytest.fixture
@@ -133,9 +169,7 @@ def app(tmp_path: Path, database_url: str, app_overrides: dict[str, object]) -> 
     with app.app_context():
         db.session.remove()
         if database_url.startswith("postgresql"):
-            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            empty_pg_tables()
         db.engine.dispose()
 
 
